@@ -1,0 +1,38 @@
+using System.Text.Json.Serialization;
+using PayMyInvoice.Contracts.APIGatewayEvents;
+using PayMyInvoice.Contracts.DynamoDBEvents;
+using PayMyInvoice.Contracts.Http;
+using PayMyInvoice.Contracts.ScheduledEvents;
+using PayMyInvoice.Contracts.SNSEvents;
+using PayMyInvoice.Contracts.SQSEvents;
+
+namespace PayMyInvoice.Contracts;
+
+/// <summary>
+/// The one source-generated serializer for every wire shape (AOT-safe, no reflection). Names are camelCase
+/// unless a property says otherwise, because AWS's casing is mixed; nulls are left out when writing.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(APIGatewayProxyRequest))]
+[JsonSerializable(typeof(APIGatewayProxyResponse))]
+[JsonSerializable(typeof(APIGatewayHttpApiV2ProxyRequest))]
+[JsonSerializable(typeof(APIGatewayHttpApiV2ProxyRequest.ProxyRequestContext), TypeInfoPropertyName = "HttpApiV2ProxyRequestContext")]
+[JsonSerializable(typeof(APIGatewayHttpApiV2ProxyResponse))]
+[JsonSerializable(typeof(SQSEvent))]
+[JsonSerializable(typeof(SQSEvent.MessageAttribute), TypeInfoPropertyName = "SQSMessageAttribute")]
+[JsonSerializable(typeof(Dictionary<string, SQSEvent.MessageAttribute>), TypeInfoPropertyName = "SQSMessageAttributes")]
+[JsonSerializable(typeof(SQSBatchResponse))]
+[JsonSerializable(typeof(SNSEvent))]
+[JsonSerializable(typeof(SNSEvent.MessageAttribute), TypeInfoPropertyName = "SNSMessageAttribute")]
+[JsonSerializable(typeof(Dictionary<string, SNSEvent.MessageAttribute>), TypeInfoPropertyName = "SNSMessageAttributes")]
+[JsonSerializable(typeof(DynamoDBEvent))]
+[JsonSerializable(typeof(ScheduledEvent))]
+[JsonSerializable(typeof(WarmUpEvent))]
+[JsonSerializable(typeof(InvoiceRequest))]
+[JsonSerializable(typeof(InvoiceResponse))]
+[JsonSerializable(typeof(InvoiceListResponse))]
+[JsonSerializable(typeof(ErrorResponse))]
+public sealed partial class ContractsJsonContext : JsonSerializerContext;
