@@ -1,1 +1,4 @@
-﻿Console.WriteLine("Hello, World!");
+using PayMyInvoice.Api;
+using PayMyInvoice.Lambda;
+
+return await LambdaHost.RunAsync(ApiFunctions.Create()).ConfigureAwait(false);

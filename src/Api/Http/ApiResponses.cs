@@ -1,0 +1,55 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using PayMyInvoice.Contracts;
+using PayMyInvoice.Contracts.APIGatewayEvents;
+using PayMyInvoice.Contracts.Http;
+using PayMyInvoice.Core;
+
+namespace PayMyInvoice.Api.Http;
+
+/// <summary>Every response the HTTP functions give: JSON bodies, the one error shape, CORS headers on all of them.</summary>
+public static class ApiResponses
+{
+    /// <summary>Browsers need this on every response, errors included, or the frontend sees an opaque failure.</summary>
+    public static string AllowedOrigin { get; set; } = Environment.GetEnvironmentVariable("CORS_ALLOWED_ORIGIN") ?? "*";
+
+    public static APIGatewayProxyResponse Json<T>(int statusCode, T body, JsonTypeInfo<T> type, Dictionary<string, string>? extraHeaders = null)
+    {
+        var headers = Headers();
+        headers["Content-Type"] = "application/json";
+        foreach (var (name, value) in extraHeaders ?? [])
+        {
+            headers[name] = value;
+        }
+
+        return new APIGatewayProxyResponse { StatusCode = statusCode, Headers = headers, Body = JsonSerializer.Serialize(body, type) };
+    }
+
+    public static APIGatewayProxyResponse NoContent() => new() { StatusCode = 204, Headers = Headers() };
+
+    public static APIGatewayProxyResponse Error(int statusCode, string code, string message, List<ErrorDetail>? details = null) => Json(
+        statusCode,
+        new ErrorResponse { Error = new ErrorBody { Code = code, Message = message, Details = details } },
+        ContractsJsonContext.Default.ErrorResponse);
+
+    public static APIGatewayProxyResponse From(Failure failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        var status = failure.Kind switch
+        {
+            FailureKind.Invalid => 400,
+            FailureKind.NotFound => 404,
+            FailureKind.Conflict => 409,
+            _ => 500,
+        };
+        var details = failure.Details?.Select(d => new ErrorDetail { Field = d.Field, Code = d.Code, Message = d.Message }).ToList();
+        return Error(status, failure.Code, failure.Message, details);
+    }
+
+    private static Dictionary<string, string> Headers() => new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Access-Control-Allow-Origin"] = AllowedOrigin,
+        ["Access-Control-Allow-Headers"] = "Content-Type,Authorization,Idempotency-Key,X-Amz-Date,X-Amz-Security-Token",
+        ["Access-Control-Allow-Methods"] = "GET,POST,PUT,DELETE,OPTIONS",
+    };
+}

@@ -1,0 +1,35 @@
+using PayMyInvoice.Contracts;
+using PayMyInvoice.Contracts.APIGatewayEvents;
+using PayMyInvoice.Lambda;
+
+namespace PayMyInvoice.Api.Http;
+
+/// <summary>
+/// Wraps an HTTP handler as a Lambda function: 401 without a caller identity, and a logged 500 in the one error
+/// shape (never an unhandled exception, which API Gateway would turn into a bare 502) when the handler fails.
+/// </summary>
+public static class HttpFunction
+{
+    public static ILambdaFunction Create(Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>> handler) =>
+        LambdaFunction.Create(
+            ContractsJsonContext.Default.APIGatewayProxyRequest,
+            ContractsJsonContext.Default.APIGatewayProxyResponse,
+            async (request, context, cancellationToken) =>
+            {
+                var userId = request.RequestContext?.Identity?.CognitoIdentityId;
+                if (string.IsNullOrWhiteSpace(userId))
+                {
+                    return ApiResponses.Error(401, "unauthorized", "The request carries no caller identity; sign it with IAM credentials from Cognito.");
+                }
+
+                try
+                {
+                    return await handler(new HttpCall(request, userId, context), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception error) when (error is not OperationCanceledException)
+                {
+                    context.Logger.LogError("unhandled error in HTTP function", error);
+                    return ApiResponses.Error(500, "internal_error", $"Something went wrong on our side; request id {context.AwsRequestId}.");
+                }
+            });
+}

@@ -1,0 +1,63 @@
+using PayMyInvoice.Api.Http;
+using PayMyInvoice.Contracts;
+using PayMyInvoice.Contracts.APIGatewayEvents;
+using PayMyInvoice.Core.Invoices;
+
+namespace PayMyInvoice.Api.Invoices;
+
+/// <summary>The invoice HTTP functions: parse, one use case, map the result.</summary>
+public sealed class InvoiceFunctions(InvoiceService invoices)
+{
+    public async Task<APIGatewayProxyResponse> CreateAsync(HttpCall call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        if (!call.TryReadJson(ContractsJsonContext.Default.InvoiceRequest, out var body, out var rejection))
+        {
+            return rejection;
+        }
+
+        var result = await invoices.CreateAsync(call.UserId, body.ToInput(), cancellationToken).ConfigureAwait(false);
+        return result.Value is { } invoice
+            ? ApiResponses.Json(201, invoice.ToResponse(), ContractsJsonContext.Default.InvoiceResponse, new() { ["Location"] = $"/invoices/{invoice.InvoiceId}" })
+            : ApiResponses.From(result.Failure!);
+    }
+
+    public async Task<APIGatewayProxyResponse> GetAsync(HttpCall call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var result = await invoices.GetAsync(call.UserId, call.PathParameter("id"), cancellationToken).ConfigureAwait(false);
+        return result.Value is { } invoice
+            ? ApiResponses.Json(200, invoice.ToResponse(), ContractsJsonContext.Default.InvoiceResponse)
+            : ApiResponses.From(result.Failure!);
+    }
+
+    public async Task<APIGatewayProxyResponse> ListAsync(HttpCall call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var result = await invoices.ListAsync(call.UserId, call.Query("limit"), call.Query("cursor"), call.Query("status"), cancellationToken).ConfigureAwait(false);
+        return result.Value is { } page
+            ? ApiResponses.Json(200, page.ToResponse(), ContractsJsonContext.Default.InvoiceListResponse)
+            : ApiResponses.From(result.Failure!);
+    }
+
+    public async Task<APIGatewayProxyResponse> UpdateAsync(HttpCall call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        if (!call.TryReadJson(ContractsJsonContext.Default.InvoiceRequest, out var body, out var rejection))
+        {
+            return rejection;
+        }
+
+        var result = await invoices.UpdateAsync(call.UserId, call.PathParameter("id"), body.ToInput(), cancellationToken).ConfigureAwait(false);
+        return result.Value is { } invoice
+            ? ApiResponses.Json(200, invoice.ToResponse(), ContractsJsonContext.Default.InvoiceResponse)
+            : ApiResponses.From(result.Failure!);
+    }
+
+    public async Task<APIGatewayProxyResponse> DeleteAsync(HttpCall call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var result = await invoices.DeleteAsync(call.UserId, call.PathParameter("id"), cancellationToken).ConfigureAwait(false);
+        return result.IsSuccess ? ApiResponses.NoContent() : ApiResponses.From(result.Failure!);
+    }
+}

@@ -1,0 +1,60 @@
+using System.Globalization;
+using PayMyInvoice.Contracts.Http;
+using PayMyInvoice.Core.Invoices;
+
+namespace PayMyInvoice.Api.Invoices;
+
+/// <summary>Between the HTTP shapes (Contracts) and the domain (Core).</summary>
+public static class InvoiceMapping
+{
+    public static InvoiceInput ToInput(this InvoiceRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new InvoiceInput
+        {
+            PayerEmail = request.PayerEmail,
+            Description = request.Description,
+            Amount = request.Amount,
+            Currency = request.Currency,
+            DueDate = request.DueDate,
+            LineItems = request.LineItems?.Select(item => item is null ? null! : new LineItemInput(item.Description, item.Quantity, item.UnitAmount)).ToList(),
+            Attachment = request.Attachment,
+            Status = request.Status,
+            Version = request.Version,
+        };
+    }
+
+    public static InvoiceResponse ToResponse(this Invoice invoice)
+    {
+        ArgumentNullException.ThrowIfNull(invoice);
+        var details = invoice.Details;
+        return new InvoiceResponse
+        {
+            InvoiceId = invoice.InvoiceId,
+            UserId = invoice.UserId,
+            PayerEmail = details.PayerEmail,
+            Description = details.Description,
+            Amount = details.Amount,
+            Currency = details.Currency,
+            DueDate = details.DueDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            LineItems = details.LineItems.Count == 0
+                ? null
+                : details.LineItems.Select(line => new LineItemDto { Description = line.Description, Quantity = line.Quantity, UnitAmount = line.UnitAmount }).ToList(),
+            Attachment = details.Attachment,
+            Status = invoice.Status.ToName(),
+            Version = invoice.Version,
+            CreatedAt = invoice.CreatedAt,
+            UpdatedAt = invoice.UpdatedAt,
+        };
+    }
+
+    public static InvoiceListResponse ToResponse(this InvoicePage page)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        return new InvoiceListResponse
+        {
+            Items = page.Items.Select(ToResponse).ToList(),
+            NextCursor = page.LastInvoiceId is { } last ? PageCursor.Encode(last) : null,
+        };
+    }
+}

@@ -1,0 +1,25 @@
+namespace PayMyInvoice.Core.Invoices;
+
+/// <summary>Where invoices live. Every write is conditional, so a lost race is reported, never applied.</summary>
+public interface IInvoiceStore
+{
+    /// <summary>Writes a new invoice; false if one with that id already exists.</summary>
+    Task<bool> TryCreateAsync(Invoice invoice, CancellationToken cancellationToken);
+
+    /// <summary>The caller's invoice, or null: another user's invoice is indistinguishable from a missing one.</summary>
+    Task<Invoice?> GetAsync(string userId, string invoiceId, CancellationToken cancellationToken);
+
+    Task<InvoicePage> ListAsync(InvoiceQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the invoice if the stored one still has <paramref name="expectedVersion"/>; false otherwise.</summary>
+    Task<bool> TryReplaceAsync(Invoice invoice, long expectedVersion, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the invoice if the stored one still has <paramref name="expectedVersion"/>; false otherwise.</summary>
+    Task<bool> TryDeleteAsync(string userId, string invoiceId, long expectedVersion, CancellationToken cancellationToken);
+}
+
+/// <summary>One page of a user's invoices in creation order, after <see cref="AfterInvoiceId"/> when given.</summary>
+public sealed record InvoiceQuery(string UserId, int Limit, string? AfterInvoiceId, InvoiceStatus? Status);
+
+/// <summary><see cref="LastInvoiceId"/> is set when more invoices may follow.</summary>
+public sealed record InvoicePage(IReadOnlyList<Invoice> Items, string? LastInvoiceId);

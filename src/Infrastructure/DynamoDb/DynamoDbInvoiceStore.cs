@@ -1,0 +1,119 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using PayMyInvoice.Core.Invoices;
+
+namespace PayMyInvoice.Infrastructure.DynamoDb;
+
+/// <summary>
+/// Invoices in one table keyed userId (partition) + invoiceId (sort): a user's invoices are one partition, so
+/// another user's id can never be read by mistake, and a query lists them in creation order.
+/// </summary>
+public sealed class DynamoDbInvoiceStore(IAmazonDynamoDB dynamo, string tableName) : IInvoiceStore
+{
+    // With a status filter DynamoDB drops non-matching items after reading a page; read generous pages.
+    private const int FilteredPageSize = 100;
+
+    public async Task<bool> TryCreateAsync(Invoice invoice, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(invoice);
+        return await ConditionallyAsync(() => dynamo.PutItemAsync(new PutItemRequest
+        {
+            TableName = tableName,
+            Item = InvoiceItem.ToItem(invoice),
+            ConditionExpression = "attribute_not_exists(#id)",
+            ExpressionAttributeNames = new() { ["#id"] = InvoiceItem.InvoiceId },
+        }, cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task<Invoice?> GetAsync(string userId, string invoiceId, CancellationToken cancellationToken)
+    {
+        var response = await dynamo.GetItemAsync(new GetItemRequest
+        {
+            TableName = tableName,
+            Key = InvoiceItem.Key(userId, invoiceId),
+            ConsistentRead = true, // updates and deletes read the version they guard on
+        }, cancellationToken).ConfigureAwait(false);
+        return response.Item is { Count: > 0 } item ? InvoiceItem.FromItem(item) : null;
+    }
+
+    public async Task<InvoicePage> ListAsync(InvoiceQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var found = new List<Invoice>(query.Limit);
+        var startKey = query.AfterInvoiceId is { } after ? InvoiceItem.Key(query.UserId, after) : null;
+        while (true)
+        {
+            var request = new QueryRequest
+            {
+                TableName = tableName,
+                KeyConditionExpression = "#user = :user",
+                ExpressionAttributeNames = new() { ["#user"] = InvoiceItem.UserId },
+                ExpressionAttributeValues = new() { [":user"] = new AttributeValue { S = query.UserId } },
+                ExclusiveStartKey = startKey,
+                Limit = query.Status is null ? query.Limit - found.Count : FilteredPageSize,
+            };
+            if (query.Status is { } status)
+            {
+                request.FilterExpression = "#status = :status";
+                request.ExpressionAttributeNames["#status"] = InvoiceItem.Status;
+                request.ExpressionAttributeValues[":status"] = new AttributeValue { S = status.ToName() };
+            }
+
+            var response = await dynamo.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+            var items = response.Items ?? [];
+            var morePages = response.LastEvaluatedKey is { Count: > 0 };
+            for (var i = 0; i < items.Count; i++)
+            {
+                found.Add(InvoiceItem.FromItem(items[i]));
+                if (found.Count == query.Limit)
+                {
+                    var more = i < items.Count - 1 || morePages;
+                    return new InvoicePage(found, more ? found[^1].InvoiceId : null);
+                }
+            }
+
+            if (!morePages)
+            {
+                return new InvoicePage(found, null);
+            }
+
+            startKey = response.LastEvaluatedKey;
+        }
+    }
+
+    public async Task<bool> TryReplaceAsync(Invoice invoice, long expectedVersion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(invoice);
+        return await ConditionallyAsync(() => dynamo.PutItemAsync(new PutItemRequest
+        {
+            TableName = tableName,
+            Item = InvoiceItem.ToItem(invoice),
+            ConditionExpression = "#version = :expected",
+            ExpressionAttributeNames = new() { ["#version"] = InvoiceItem.Version },
+            ExpressionAttributeValues = new() { [":expected"] = InvoiceItem.Number(expectedVersion) },
+        }, cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task<bool> TryDeleteAsync(string userId, string invoiceId, long expectedVersion, CancellationToken cancellationToken) =>
+        await ConditionallyAsync(() => dynamo.DeleteItemAsync(new DeleteItemRequest
+        {
+            TableName = tableName,
+            Key = InvoiceItem.Key(userId, invoiceId),
+            ConditionExpression = "#version = :expected",
+            ExpressionAttributeNames = new() { ["#version"] = InvoiceItem.Version },
+            ExpressionAttributeValues = new() { [":expected"] = InvoiceItem.Number(expectedVersion) },
+        }, cancellationToken)).ConfigureAwait(false);
+
+    private static async Task<bool> ConditionallyAsync(Func<Task> write)
+    {
+        try
+        {
+            await write().ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+}

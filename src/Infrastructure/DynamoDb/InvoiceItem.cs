@@ -1,0 +1,93 @@
+using System.Globalization;
+using Amazon.DynamoDBv2.Model;
+using PayMyInvoice.Core.Invoices;
+
+namespace PayMyInvoice.Infrastructure.DynamoDb;
+
+/// <summary>
+/// An invoice as a table item. Attribute names are the API's field names, so the stream's images (read by the
+/// workers) look like the invoices clients see.
+/// </summary>
+internal static class InvoiceItem
+{
+    public const string UserId = "userId";
+    public const string InvoiceId = "invoiceId";
+    public const string Status = "status";
+    public const string Version = "version";
+
+    public static Dictionary<string, AttributeValue> Key(string userId, string invoiceId) => new()
+    {
+        [UserId] = new AttributeValue { S = userId },
+        [InvoiceId] = new AttributeValue { S = invoiceId },
+    };
+
+    public static Dictionary<string, AttributeValue> ToItem(Invoice invoice)
+    {
+        var details = invoice.Details;
+        var item = Key(invoice.UserId, invoice.InvoiceId);
+        item["payerEmail"] = new AttributeValue { S = details.PayerEmail };
+        item["description"] = new AttributeValue { S = details.Description };
+        item["amount"] = Number(details.Amount);
+        item["currency"] = new AttributeValue { S = details.Currency };
+        item["dueDate"] = new AttributeValue { S = details.DueDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) };
+        if (details.LineItems.Count > 0)
+        {
+            item["lineItems"] = new AttributeValue
+            {
+                L = details.LineItems.Select(line => new AttributeValue
+                {
+                    M = new Dictionary<string, AttributeValue>
+                    {
+                        ["description"] = new() { S = line.Description },
+                        ["quantity"] = Number(line.Quantity),
+                        ["unitAmount"] = Number(line.UnitAmount),
+                    },
+                }).ToList(),
+            };
+        }
+
+        if (details.Attachment is { } attachment)
+        {
+            item["attachment"] = new AttributeValue { S = attachment };
+        }
+
+        item[Status] = new AttributeValue { S = invoice.Status.ToName() };
+        item[Version] = Number(invoice.Version);
+        item["createdAt"] = new AttributeValue { S = invoice.CreatedAt.ToString("O", CultureInfo.InvariantCulture) };
+        item["updatedAt"] = new AttributeValue { S = invoice.UpdatedAt.ToString("O", CultureInfo.InvariantCulture) };
+        return item;
+    }
+
+    public static Invoice FromItem(Dictionary<string, AttributeValue> item)
+    {
+        if (!InvoiceStatusNames.TryParse(item[Status].S, out var status))
+        {
+            throw new InvalidDataException($"Invoice {item[InvoiceId].S} has unknown status '{item[Status].S}'.");
+        }
+
+        var lineItems = item.TryGetValue("lineItems", out var lines) && lines.L is { } list
+            ? list.Select(line => new LineItem(line.M["description"].S, ParseLong(line.M["quantity"]), ParseLong(line.M["unitAmount"]))).ToList()
+            : [];
+        return new Invoice
+        {
+            UserId = item[UserId].S,
+            InvoiceId = item[InvoiceId].S,
+            Details = new InvoiceDetails(
+                item["payerEmail"].S,
+                item["description"].S,
+                ParseLong(item["amount"]),
+                item["currency"].S,
+                DateOnly.ParseExact(item["dueDate"].S, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+                lineItems,
+                item.TryGetValue("attachment", out var attachment) ? attachment.S : null),
+            Status = status,
+            Version = ParseLong(item[Version]),
+            CreatedAt = DateTimeOffset.Parse(item["createdAt"].S, CultureInfo.InvariantCulture),
+            UpdatedAt = DateTimeOffset.Parse(item["updatedAt"].S, CultureInfo.InvariantCulture),
+        };
+    }
+
+    public static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
+
+    private static long ParseLong(AttributeValue value) => long.Parse(value.N, CultureInfo.InvariantCulture);
+}
