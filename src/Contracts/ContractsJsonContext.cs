@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using PayMyInvoice.Contracts.APIGatewayEvents;
 using PayMyInvoice.Contracts.DynamoDBEvents;
@@ -35,4 +37,17 @@ namespace PayMyInvoice.Contracts;
 [JsonSerializable(typeof(InvoiceResponse))]
 [JsonSerializable(typeof(InvoiceListResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
-public sealed partial class ContractsJsonContext : JsonSerializerContext;
+public sealed partial class ContractsJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The instance to use. Like Lambda's own serializer it writes quotes, '+' and non-ASCII text unescaped, so
+    /// response bodies read as written; every consumer is a JSON parser, never an HTML page.
+    /// </summary>
+    public static ContractsJsonContext Wire { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.Strict,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

@@ -68,7 +68,7 @@ public sealed class RuntimeApiClient : IDisposable
     }
 
     /// <summary><c>{"errorMessage","errorType","stackTrace":[...]}</c>, the body Lambda shows the caller.</summary>
-    internal static byte[] ErrorBody(Exception error)
+    public static byte[] ErrorBody(Exception error)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))

@@ -1,1 +1,60 @@
-﻿Console.WriteLine("Hello, World!");
+using System.CommandLine;
+using PayMyInvoice.Lambda;
+using PayMyInvoice.Local;
+using PayMyInvoice.Local.Serverless;
+
+var functionArgument = new Argument<string>("function") { Description = "The function's name in serverless.yml, e.g. createInvoice." };
+var eventOption = new Option<FileInfo>("--event", "-e") { Description = "A JSON file with the event, e.g. mocks/createInvoice.json.", Required = true };
+var stageOption = new Option<string>("--stage") { Description = "The stage serverless.yml is resolved for.", DefaultValueFactory = _ => "dev" };
+
+var invoke = new Command("invoke", "Run one function with one event against local services and print its JSON response, like 'serverless invoke local'.")
+{
+    functionArgument,
+    eventOption,
+    stageOption,
+};
+invoke.SetAction(async (parse, cancellationToken) =>
+{
+    var root = RepositoryRoot.Find();
+    var config = ServerlessConfig.Load(Path.Combine(root, "serverless.yml"), new Dictionary<string, string> { ["stage"] = parse.GetValue(stageOption)! });
+    var name = parse.GetValue(functionArgument)!;
+    if (!config.FunctionNames.Contains(name))
+    {
+        await Console.Error.WriteLineAsync($"No function '{name}' in serverless.yml. Functions: {string.Join(", ", config.FunctionNames)}").ConfigureAwait(false);
+        return 2;
+    }
+
+    var payload = await File.ReadAllBytesAsync(parse.GetValue(eventOption)!.FullName, cancellationToken).ConfigureAwait(false);
+
+    // Reuse running services when the caller points at them; otherwise start our own for this one call.
+    LocalServices? services = null;
+    var endpoint = Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB");
+    if (string.IsNullOrEmpty(endpoint))
+    {
+        services = await LocalServices.StartAsync(cancellationToken).ConfigureAwait(false);
+        endpoint = services.DynamoDb.ToString();
+    }
+
+    try
+    {
+        var stack = new LocalDeployment(config, new Uri(endpoint), root);
+        await stack.ProvisionAsync(cancellationToken).ConfigureAwait(false);
+
+        // Logs go to stderr so that stdout is exactly the function's response.
+        var outcome = await stack.InvokeAsync(name, payload, Console.Error, cancellationToken).ConfigureAwait(false);
+        await using var stdout = Console.OpenStandardOutput();
+        await stdout.WriteAsync(outcome.Response ?? RuntimeApiClient.ErrorBody(outcome.Error!), cancellationToken).ConfigureAwait(false);
+        await stdout.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+        return outcome.Error is null ? 0 : 1;
+    }
+    finally
+    {
+        if (services is not null)
+        {
+            await services.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+});
+
+var rootCommand = new RootCommand("PayMyInvoice's local stack: serverless.yml's functions on local AWS stand-ins.") { invoke };
+return await rootCommand.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -30,7 +30,7 @@ public static class ApiResponses
     public static APIGatewayProxyResponse Error(int statusCode, string code, string message, List<ErrorDetail>? details = null) => Json(
         statusCode,
         new ErrorResponse { Error = new ErrorBody { Code = code, Message = message, Details = details } },
-        ContractsJsonContext.Default.ErrorResponse);
+        ContractsJsonContext.Wire.ErrorResponse);
 
     public static APIGatewayProxyResponse From(Failure failure)
     {

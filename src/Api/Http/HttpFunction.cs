@@ -12,8 +12,8 @@ public static class HttpFunction
 {
     public static ILambdaFunction Create(Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>> handler) =>
         LambdaFunction.Create(
-            ContractsJsonContext.Default.APIGatewayProxyRequest,
-            ContractsJsonContext.Default.APIGatewayProxyResponse,
+            ContractsJsonContext.Wire.APIGatewayProxyRequest,
+            ContractsJsonContext.Wire.APIGatewayProxyResponse,
             async (request, context, cancellationToken) =>
             {
                 var userId = request.RequestContext?.Identity?.CognitoIdentityId;

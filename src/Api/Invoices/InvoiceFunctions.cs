@@ -11,14 +11,14 @@ public sealed class InvoiceFunctions(InvoiceService invoices)
     public async Task<APIGatewayProxyResponse> CreateAsync(HttpCall call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
-        if (!call.TryReadJson(ContractsJsonContext.Default.InvoiceRequest, out var body, out var rejection))
+        if (!call.TryReadJson(ContractsJsonContext.Wire.InvoiceRequest, out var body, out var rejection))
         {
             return rejection;
         }
 
         var result = await invoices.CreateAsync(call.UserId, body.ToInput(), cancellationToken).ConfigureAwait(false);
         return result.Value is { } invoice
-            ? ApiResponses.Json(201, invoice.ToResponse(), ContractsJsonContext.Default.InvoiceResponse, new() { ["Location"] = $"/invoices/{invoice.InvoiceId}" })
+            ? ApiResponses.Json(201, invoice.ToResponse(), ContractsJsonContext.Wire.InvoiceResponse, new() { ["Location"] = $"/invoices/{invoice.InvoiceId}" })
             : ApiResponses.From(result.Failure!);
     }
 
@@ -27,7 +27,7 @@ public sealed class InvoiceFunctions(InvoiceService invoices)
         ArgumentNullException.ThrowIfNull(call);
         var result = await invoices.GetAsync(call.UserId, call.PathParameter("id"), cancellationToken).ConfigureAwait(false);
         return result.Value is { } invoice
-            ? ApiResponses.Json(200, invoice.ToResponse(), ContractsJsonContext.Default.InvoiceResponse)
+            ? ApiResponses.Json(200, invoice.ToResponse(), ContractsJsonContext.Wire.InvoiceResponse)
             : ApiResponses.From(result.Failure!);
     }
 
@@ -36,21 +36,21 @@ public sealed class InvoiceFunctions(InvoiceService invoices)
         ArgumentNullException.ThrowIfNull(call);
         var result = await invoices.ListAsync(call.UserId, call.Query("limit"), call.Query("cursor"), call.Query("status"), cancellationToken).ConfigureAwait(false);
         return result.Value is { } page
-            ? ApiResponses.Json(200, page.ToResponse(), ContractsJsonContext.Default.InvoiceListResponse)
+            ? ApiResponses.Json(200, page.ToResponse(), ContractsJsonContext.Wire.InvoiceListResponse)
             : ApiResponses.From(result.Failure!);
     }
 
     public async Task<APIGatewayProxyResponse> UpdateAsync(HttpCall call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
-        if (!call.TryReadJson(ContractsJsonContext.Default.InvoiceRequest, out var body, out var rejection))
+        if (!call.TryReadJson(ContractsJsonContext.Wire.InvoiceRequest, out var body, out var rejection))
         {
             return rejection;
         }
 
         var result = await invoices.UpdateAsync(call.UserId, call.PathParameter("id"), body.ToInput(), cancellationToken).ConfigureAwait(false);
         return result.Value is { } invoice
-            ? ApiResponses.Json(200, invoice.ToResponse(), ContractsJsonContext.Default.InvoiceResponse)
+            ? ApiResponses.Json(200, invoice.ToResponse(), ContractsJsonContext.Wire.InvoiceResponse)
             : ApiResponses.From(result.Failure!);
     }
 

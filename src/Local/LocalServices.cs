@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace PayMyInvoice.Local;
+
+/// <summary>
+/// DynamoDB Local and fauxqs, run by <c>src/Local/services/local-services.mjs</c> (which installs them on first use).
+/// Disposing closes the script's stdin, which stops both; if this process dies, the pipe closes all the same.
+/// </summary>
+public sealed class LocalServices : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private LocalServices(Process process, Uri dynamoDb, Uri fauxqs)
+    {
+        _process = process;
+        DynamoDb = dynamoDb;
+        Fauxqs = fauxqs;
+    }
+
+    public Uri DynamoDb { get; }
+
+    /// <summary>SQS and SNS (and S3) on one port.</summary>
+    public Uri Fauxqs { get; }
+
+    public static async Task<LocalServices> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var script = Path.Combine(RepositoryRoot.Find(), "src", "Local", "services", "local-services.mjs");
+        var start = new ProcessStartInfo("node", [script])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = false, // install progress and service errors reach the developer's terminal
+            UseShellExecute = false,
+        };
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
+        }
+        catch (System.ComponentModel.Win32Exception error)
+        {
+            throw new InvalidOperationException("The local services need Node.js (node on PATH) and Java 17+.", error);
+        }
+
+        // The first install downloads about 80 MB from npm; starting alone takes a few seconds.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(10));
+        var line = await process.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false);
+        if (line is null)
+        {
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            throw new InvalidOperationException($"The local services did not start (exit code {process.ExitCode}); see the [local-services] lines above.");
+        }
+
+        using var ready = JsonDocument.Parse(line);
+        return new LocalServices(
+            process,
+            new Uri(ready.RootElement.GetProperty("dynamodb").GetString()!),
+            new Uri(ready.RootElement.GetProperty("fauxqs").GetString()!));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            _process.StandardInput.Close();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+}

@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
+
+namespace PayMyInvoice.Local.Serverless;
+
+/// <summary>
+/// serverless.yml as the local stack needs it: functions with their resolved environment and HTTP routes, and the
+/// CloudFormation resources. Resolves the variables the file uses: <c>${self:path}</c>, <c>${sls:stage}</c>,
+/// <c>${opt:name, 'default'}</c> and <c>${env:NAME, 'default'}</c>.
+/// </summary>
+public sealed partial class ServerlessConfig
+{
+    private readonly Dictionary<string, object?> _root;
+    private readonly IReadOnlyDictionary<string, string> _options;
+
+    private ServerlessConfig(Dictionary<string, object?> root, IReadOnlyDictionary<string, string> options)
+    {
+        _root = root;
+        _options = options;
+        Service = RequiredString("service");
+        Stage = ResolveString(Path("provider.stage") as string ?? "dev");
+        Region = ResolveString(Path("provider.region") as string ?? "us-east-1");
+    }
+
+    public string Service { get; }
+    public string Stage { get; }
+    public string Region { get; }
+
+    public static ServerlessConfig Load(string path, IReadOnlyDictionary<string, string>? options = null)
+    {
+        var yaml = new YamlStream();
+        using (var reader = File.OpenText(path))
+        {
+            yaml.Load(reader);
+        }
+
+        var root = ToTree(yaml.Documents[0].RootNode) as Dictionary<string, object?>
+            ?? throw new InvalidDataException($"{path}: the top level is not a mapping.");
+        return new ServerlessConfig(root, options ?? new Dictionary<string, string>());
+    }
+
+    public IReadOnlyList<string> FunctionNames =>
+        (Path("functions") as Dictionary<string, object?>)?.Keys.ToList() ?? [];
+
+    public ServerlessFunction Function(string name)
+    {
+        if ((Path("functions") as Dictionary<string, object?>)?.GetValueOrDefault(name) is not Dictionary<string, object?> function)
+        {
+            throw new KeyNotFoundException($"serverless.yml has no function '{name}'; it has: {string.Join(", ", FunctionNames)}.");
+        }
+
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var source in new[] { Path("provider.environment"), function.GetValueOrDefault("environment") })
+        {
+            foreach (var (key, value) in source as Dictionary<string, object?> ?? [])
+            {
+                environment[key] = ResolveString(value as string ?? "");
+            }
+        }
+
+        var timeout = function.GetValueOrDefault("timeout") as string ?? Path("provider.timeout") as string ?? "6";
+        var routes = new List<HttpRoute>();
+        foreach (var item in function.GetValueOrDefault("events") as List<object?> ?? [])
+        {
+            if ((item as Dictionary<string, object?>)?.GetValueOrDefault("http") is Dictionary<string, object?> http)
+            {
+                routes.Add(new HttpRoute(
+                    ResolveString(http.GetValueOrDefault("method") as string ?? "get").ToUpperInvariant(),
+                    "/" + ResolveString(http.GetValueOrDefault("path") as string ?? "").TrimStart('/')));
+            }
+        }
+
+        return new ServerlessFunction(
+            name,
+            $"{Service}-{Stage}-{name}",
+            environment,
+            TimeSpan.FromSeconds(int.Parse(ResolveString(timeout), CultureInfo.InvariantCulture)),
+            routes);
+    }
+
+    /// <summary>The <c>Properties</c> of every resource of the given CloudFormation type, variables resolved.</summary>
+    public IReadOnlyList<(string LogicalId, Dictionary<string, object?> Properties)> ResourcesOfType(string type)
+    {
+        var found = new List<(string, Dictionary<string, object?>)>();
+        foreach (var (logicalId, resource) in Path("resources.Resources") as Dictionary<string, object?> ?? [])
+        {
+            if (resource is Dictionary<string, object?> r && r.GetValueOrDefault("Type") as string == type
+                && r.GetValueOrDefault("Properties") is Dictionary<string, object?> properties)
+            {
+                found.Add((logicalId, (Dictionary<string, object?>)ResolveTree(properties)!));
+            }
+        }
+
+        return found;
+    }
+
+    private object? Path(string dotted)
+    {
+        object? node = _root;
+        foreach (var part in dotted.Split('.'))
+        {
+            node = (node as Dictionary<string, object?>)?.GetValueOrDefault(part);
+        }
+
+        return node;
+    }
+
+    private string RequiredString(string dotted) =>
+        Path(dotted) is string value ? ResolveString(value) : throw new InvalidDataException($"serverless.yml: '{dotted}' is missing.");
+
+    private object? ResolveTree(object? node) => node switch
+    {
+        string text => ResolveString(text),
+        Dictionary<string, object?> map => map.ToDictionary(pair => pair.Key, pair => ResolveTree(pair.Value), StringComparer.Ordinal),
+        List<object?> list => list.Select(ResolveTree).ToList(),
+        _ => node,
+    };
+
+    /// <summary>Replaces the innermost <c>${...}</c> first until none is left, so references may nest.</summary>
+    public string ResolveString(string value)
+    {
+        for (var depth = 0; depth < 20; depth++)
+        {
+            var next = Variable().Replace(value, match => ResolveVariable(match.Groups[1].Value));
+            if (next == value)
+            {
+                return value;
+            }
+
+            value = next;
+        }
+
+        throw new InvalidDataException($"serverless.yml: variables nest too deep (a cycle?) in '{value}'.");
+    }
+
+    private string ResolveVariable(string expression)
+    {
+        var comma = expression.IndexOf(',', StringComparison.Ordinal);
+        var reference = (comma < 0 ? expression : expression[..comma]).Trim();
+        var fallback = comma < 0 ? null : expression[(comma + 1)..].Trim().Trim('\'', '"');
+        var colon = reference.IndexOf(':', StringComparison.Ordinal);
+        var (source, key) = colon < 0 ? (reference, "") : (reference[..colon], reference[(colon + 1)..]);
+        var resolved = source switch
+        {
+            "self" => Path(key) as string,
+            "sls" when key == "stage" => Stage,
+            "opt" => _options.GetValueOrDefault(key),
+            "env" => Environment.GetEnvironmentVariable(key),
+            _ => throw new InvalidDataException($"serverless.yml: the local stack does not resolve '${{{expression}}}'."),
+        };
+        return resolved ?? fallback ?? throw new InvalidDataException($"serverless.yml: '${{{expression}}}' has no value and no default.");
+    }
+
+    private static object? ToTree(YamlNode node) => node switch
+    {
+        YamlMappingNode map => map.Children.ToDictionary(
+            pair => ((YamlScalarNode)pair.Key).Value ?? "", pair => ToTree(pair.Value), StringComparer.Ordinal),
+        YamlSequenceNode list => list.Children.Select(ToTree).ToList(),
+        YamlScalarNode scalar => scalar.Value,
+        _ => null,
+    };
+
+    [GeneratedRegex(@"\$\{([^{}]+)\}")]
+    private static partial Regex Variable();
+}
+
+public sealed record ServerlessFunction(
+    string Name,
+    string DeployedName,
+    IReadOnlyDictionary<string, string> Environment,
+    TimeSpan Timeout,
+    IReadOnlyList<HttpRoute> HttpRoutes);
+
+public sealed record HttpRoute(string Method, string Path);
