@@ -1,0 +1,53 @@
+using PayMyInvoice.Core.Invoices;
+
+namespace PayMyInvoice.UnitTests;
+
+/// <summary>A store for testing use-case logic only; the DynamoDB adapter is proven against DynamoDB Local.</summary>
+internal sealed class InMemoryInvoiceStore : IInvoiceStore
+{
+    private readonly SortedDictionary<(string User, string Id), Invoice> _items = new();
+
+    public int Writes { get; private set; }
+
+    public Task<bool> TryCreateAsync(Invoice invoice, CancellationToken cancellationToken) =>
+        Task.FromResult(Write(() => _items.TryAdd((invoice.UserId, invoice.InvoiceId), invoice)));
+
+    public Task<Invoice?> GetAsync(string userId, string invoiceId, CancellationToken cancellationToken) =>
+        Task.FromResult(_items.GetValueOrDefault((userId, invoiceId)));
+
+    public Task<InvoicePage> ListAsync(InvoiceQuery query, CancellationToken cancellationToken)
+    {
+        var matching = _items.Values
+            .Where(i => i.UserId == query.UserId && (query.AfterInvoiceId is null || string.CompareOrdinal(i.InvoiceId, query.AfterInvoiceId) > 0))
+            .Where(i => query.Status is null || i.Status == query.Status)
+            .ToList();
+        var page = matching.Take(query.Limit).ToList();
+        return Task.FromResult(new InvoicePage(page, matching.Count > page.Count ? page[^1].InvoiceId : null));
+    }
+
+    public Task<bool> TryReplaceAsync(Invoice invoice, long expectedVersion, CancellationToken cancellationToken) =>
+        Task.FromResult(Write(() =>
+        {
+            var key = (invoice.UserId, invoice.InvoiceId);
+            if (!_items.TryGetValue(key, out var current) || current.Version != expectedVersion)
+            {
+                return false;
+            }
+
+            _items[key] = invoice;
+            return true;
+        }));
+
+    public Task<bool> TryDeleteAsync(string userId, string invoiceId, long expectedVersion, CancellationToken cancellationToken) =>
+        Task.FromResult(Write(() => _items.TryGetValue((userId, invoiceId), out var current) && current.Version == expectedVersion && _items.Remove((userId, invoiceId))));
+
+    /// <summary>Puts an invoice as it would stand after other writers (a payment worker, say) changed it.</summary>
+    public void Put(Invoice invoice) => _items[(invoice.UserId, invoice.InvoiceId)] = invoice;
+
+    private bool Write(Func<bool> write)
+    {
+        var applied = write();
+        Writes += applied ? 1 : 0;
+        return applied;
+    }
+}

@@ -1,0 +1,60 @@
+using PayMyInvoice.Local;
+using PayMyInvoice.Local.Serverless;
+
+namespace PayMyInvoice.UnitTests;
+
+/// <summary>The project's own serverless.yml, read the way the local stack reads it.</summary>
+public sealed class ServerlessConfigTests
+{
+    private static ServerlessConfig Load(string? stage = null) => ServerlessConfig.Load(
+        Path.Combine(RepositoryRoot.Find(), "serverless.yml"),
+        stage is null ? null : new Dictionary<string, string> { ["stage"] = stage });
+
+    [Fact]
+    public void Every_HTTP_function_has_a_route_and_picks_itself()
+    {
+        var config = Load();
+        Assert.Equal(["createInvoice", "deleteInvoice", "getInvoice", "listInvoices", "updateInvoice"], config.FunctionNames.Order(StringComparer.Ordinal));
+        foreach (var name in config.FunctionNames)
+        {
+            var function = config.Function(name);
+            Assert.Equal(name, function.Environment["PMI_FUNCTION"]);
+            Assert.Single(function.HttpRoutes);
+        }
+
+        Assert.Equal(new HttpRoute("PUT", "/invoices/{id}"), config.Function("updateInvoice").HttpRoutes[0]);
+    }
+
+    [Fact]
+    public void Variables_resolve_through_custom_and_the_stage_option()
+    {
+        Assert.Equal("paymyinvoice-dev-invoices", Load().Function("getInvoice").Environment["INVOICES_TABLE"]);
+        var prod = Load("prod");
+        Assert.Equal("paymyinvoice-prod-invoices", prod.Function("getInvoice").Environment["INVOICES_TABLE"]);
+        Assert.Equal("paymyinvoice-prod-getInvoice", prod.Function("getInvoice").DeployedName);
+        Assert.Equal(TimeSpan.FromSeconds(10), prod.Function("getInvoice").Timeout);
+    }
+
+    [Fact]
+    public void The_invoices_table_is_keyed_by_user_and_invoice_with_a_new_and_old_images_stream()
+    {
+        var (logicalId, properties) = Assert.Single(Load().ResourcesOfType("AWS::DynamoDB::Table"));
+        var request = TableDefinitions.ToCreateTableRequest(properties);
+        Assert.Equal("InvoicesTable", logicalId);
+        Assert.Equal(["userId:HASH", "invoiceId:RANGE"], request.KeySchema.Select(k => $"{k.AttributeName}:{k.KeyType.Value}"));
+        Assert.Equal("NEW_AND_OLD_IMAGES", request.StreamSpecification.StreamViewType.Value);
+    }
+
+    [Fact]
+    public void An_unknown_function_names_the_ones_there_are() =>
+        Assert.Contains("createInvoice", Assert.Throws<KeyNotFoundException>(() => Load().Function("nope")).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void An_unresolvable_variable_is_an_error_not_an_empty_string()
+    {
+        var config = Load();
+        Assert.Throws<InvalidDataException>(() => config.ResolveString("${opt:nothing}"));
+        Assert.Equal("fallback", config.ResolveString("${opt:nothing, 'fallback'}"));
+        Assert.Equal("paymyinvoice-dev", config.ResolveString("${self:service}-${sls:stage}"));
+    }
+}
