@@ -1,0 +1,57 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using PayMyInvoice.Local;
+using PayMyInvoice.Local.Serverless;
+
+namespace PayMyInvoice.IntegrationTests;
+
+/// <summary>
+/// DynamoDB Local and fauxqs, started once for the whole run by the project's own local-services script (installing
+/// them on first use). Each test class gets fresh tables by resolving serverless.yml for a stage of its own.
+/// </summary>
+public sealed class LocalServicesFixture : IAsyncLifetime
+{
+    private LocalServices? _services;
+
+    public LocalServices Services => _services ?? throw new InvalidOperationException("not started");
+
+    public AmazonDynamoDBClient DynamoDb { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _services = await LocalServices.StartAsync();
+        DynamoDb = PayMyInvoice.Infrastructure.DynamoDb.DynamoDbClients.ForLocal(_services.DynamoDb);
+    }
+
+    public async Task DisposeAsync()
+    {
+        DynamoDb?.Dispose();
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+    }
+
+    /// <summary>serverless.yml resolved for a new stage, with its tables created (and seeded) in DynamoDB Local.</summary>
+    public async Task<LocalDeployment> DeployFreshStageAsync()
+    {
+        var root = RepositoryRoot.Find();
+        var stage = "t" + Guid.NewGuid().ToString("N")[..10];
+        var config = ServerlessConfig.Load(Path.Combine(root, "serverless.yml"), new Dictionary<string, string> { ["stage"] = stage });
+        var deployment = new LocalDeployment(config, Services.DynamoDb, root);
+        await deployment.ProvisionAsync(CancellationToken.None);
+        return deployment;
+    }
+
+    public async Task<int> CountItemsAsync(string tableName)
+    {
+        var response = await DynamoDb.ScanAsync(new ScanRequest { TableName = tableName, Select = Select.COUNT, ConsistentRead = true });
+        return response.Count ?? 0;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class LocalServicesCollection : ICollectionFixture<LocalServicesFixture>
+{
+    public const string Name = "local services";
+}
