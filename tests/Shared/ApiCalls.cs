@@ -13,7 +13,7 @@ public sealed class ApiCalls(FunctionTable functions)
     public const string Alice = "us-east-1:aaaaaaaa-0000-4000-8000-000000000001";
     public const string Bob = "us-east-1:bbbbbbbb-0000-4000-8000-000000000002";
 
-    private readonly Dictionary<string, ILambdaFunction> _built = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ILambdaFunction> _built = new();
 
     public static APIGatewayProxyRequest Event(
         string method,
@@ -41,10 +41,8 @@ public sealed class ApiCalls(FunctionTable functions)
 
     public async Task<ApiResult> SendAsync(string function, APIGatewayProxyRequest request)
     {
-        if (!_built.TryGetValue(function, out var lambda))
-        {
-            _built[function] = lambda = functions.Create(function);
-        }
+        // Built once per function, as in an execution environment; tests call concurrently.
+        var lambda = _built.GetOrAdd(function, functions.Create);
 
         var payload = JsonSerializer.SerializeToUtf8Bytes(request, ContractsJsonContext.Wire.APIGatewayProxyRequest);
         var bytes = await lambda.InvokeAsync(payload, new TestLambdaContext(), CancellationToken.None);

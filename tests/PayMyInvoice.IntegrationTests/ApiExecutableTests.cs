@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using PayMyInvoice.Tests;
+
+namespace PayMyInvoice.IntegrationTests;
+
+/// <summary>
+/// The deployable itself: the Api executable started as Lambda starts it (environment variables, Runtime API), its
+/// Main choosing the function named by PMI_FUNCTION, writing to DynamoDB Local.
+/// </summary>
+[Collection(LocalServicesCollection.Name)]
+public sealed class ApiExecutableTests(LocalServicesFixture local)
+{
+    [Fact]
+    public async Task The_api_executable_serves_the_function_PMI_FUNCTION_names()
+    {
+        var deployment = await local.DeployFreshStageAsync();
+        await using var runtime = await FakeRuntimeApi.StartAsync();
+        var function = deployment.Config.Function("createInvoice");
+        using var process = StartApi(runtime.Address, function.Environment, ("AWS_ENDPOINT_URL_DYNAMODB", local.Services.DynamoDb.ToString()));
+        try
+        {
+            var warm = await runtime.InvokeAsync("""{"source":"serverless-plugin-warmup"}""");
+            Assert.Equal("""{"warmed":true}""", warm.Body);
+
+            var request = ApiCalls.Event("POST", "/invoices", body: ApiCalls.NewInvoice().ToJsonString());
+            var reply = await runtime.InvokeAsync(System.Text.Json.JsonSerializer.Serialize(request, PayMyInvoice.Contracts.ContractsJsonContext.Wire.APIGatewayProxyRequest));
+
+            Assert.False(reply.IsError, reply.Body);
+            var response = JsonNode.Parse(reply.Body)!;
+            Assert.Equal(201, response["statusCode"]!.GetValue<int>());
+            var table = function.Environment["INVOICES_TABLE"];
+            Assert.Equal(2, await local.CountItemsAsync(table)); // the seeded sample and this one
+        }
+        finally
+        {
+            process.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task Without_its_table_setting_the_executable_reports_an_init_error()
+    {
+        await using var runtime = await FakeRuntimeApi.StartAsync();
+        using var process = StartApi(runtime.Address, new Dictionary<string, string> { ["PMI_FUNCTION"] = "getInvoice" });
+        var error = await runtime.InitError.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("INVOICES_TABLE", JsonNode.Parse(error.Body)!["errorMessage"]!.GetValue<string>(), StringComparison.Ordinal);
+        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+        Assert.Equal(1, process.ExitCode);
+    }
+
+    private static Process StartApi(string runtimeApi, IReadOnlyDictionary<string, string> environment, params (string Name, string Value)[] more)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "PayMyInvoice.Api.dll")])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        // Only what Lambda would set: nothing this test process happens to carry.
+        start.Environment.Clear();
+        foreach (var name in new[] { "PATH", "HOME", "DOTNET_ROOT", "DOTNET_CLI_HOME" })
+        {
+            if (Environment.GetEnvironmentVariable(name) is { } value)
+            {
+                start.Environment[name] = value;
+            }
+        }
+
+        start.Environment["AWS_LAMBDA_RUNTIME_API"] = runtimeApi;
+        start.Environment["AWS_REGION"] = "us-east-1";
+        start.Environment["AWS_ACCESS_KEY_ID"] = "local";
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = "local";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        foreach (var (name, value) in more)
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+}

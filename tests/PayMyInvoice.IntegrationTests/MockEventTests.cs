@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PayMyInvoice.Contracts;
+using PayMyInvoice.Local;
+
+namespace PayMyInvoice.IntegrationTests;
+
+/// <summary>
+/// Every sample in mocks/ answers as it should when invoked the way `invoke` does: serverless.yml's environment, the
+/// host's invocation path, DynamoDB Local seeded from mocks/seed.
+/// </summary>
+[Collection(LocalServicesCollection.Name)]
+public sealed class MockEventTests(LocalServicesFixture local)
+{
+    public static TheoryData<string, int> Mocks => new()
+    {
+        { "createInvoice", 201 },
+        { "listInvoices", 200 },
+        { "getInvoice", 200 },
+        { "updateInvoice", 200 },
+        { "deleteInvoice", 204 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Mocks))]
+    public async Task Each_mock_event_gets_its_expected_answer(string function, int expectedStatus)
+    {
+        var deployment = await local.DeployFreshStageAsync();
+        var payload = await File.ReadAllBytesAsync(Path.Combine(RepositoryRoot.Find(), "mocks", function + ".json"));
+
+        var outcome = await deployment.InvokeAsync(function, payload, TextWriter.Null, CancellationToken.None);
+
+        Assert.Null(outcome.Error);
+        var response = JsonSerializer.Deserialize(outcome.Response, ContractsJsonContext.Wire.APIGatewayProxyResponse)!;
+        Assert.True(expectedStatus == response.StatusCode, $"{function}: {response.StatusCode} {response.Body}");
+        if (function == "listInvoices")
+        {
+            Assert.Single(JsonNode.Parse(response.Body!)!["items"]!.AsArray()); // the seeded sample invoice
+        }
+    }
+
+    [Fact]
+    public void Every_function_in_serverless_yml_has_a_mock_and_a_case_here()
+    {
+        var root = RepositoryRoot.Find();
+        var config = PayMyInvoice.Local.Serverless.ServerlessConfig.Load(Path.Combine(root, "serverless.yml"));
+        var covered = Mocks.Select(row => (string)row[0]).ToHashSet();
+        Assert.All(config.FunctionNames, name =>
+        {
+            Assert.True(File.Exists(Path.Combine(root, "mocks", name + ".json")), $"mocks/{name}.json is missing");
+            Assert.Contains(name, covered);
+        });
+    }
+
+    [Fact]
+    public async Task A_warm_up_event_is_answered_without_reaching_the_function()
+    {
+        var deployment = await local.DeployFreshStageAsync();
+        var outcome = await deployment.InvokeAsync("createInvoice", """{"source":"serverless-plugin-warmup"}"""u8.ToArray(), TextWriter.Null, CancellationToken.None);
+        Assert.Equal("""{"warmed":true}""", System.Text.Encoding.UTF8.GetString(outcome.Response!));
+    }
+}
