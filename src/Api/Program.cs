@@ -1,4 +1,4 @@
 using PayMyInvoice.Api;
 using PayMyInvoice.Lambda;
 
-return await LambdaHost.RunAsync(ApiFunctions.Create()).ConfigureAwait(false);
+return await LambdaHost.RunAsync(ApiFunctions.Create(Environment.GetEnvironmentVariable)).ConfigureAwait(false);

@@ -23,8 +23,11 @@ public sealed class LambdaHost(FunctionEnvironment environment, JsonLogger logge
         var environment = FunctionEnvironment.FromProcess();
         using var runtime = new RuntimeApiClient(runtimeApi);
         var host = new LambdaHost(environment, new JsonLogger(environment, Console.Out, TimeProvider.System), TimeProvider.System);
-        var name = Environment.GetEnvironmentVariable(FunctionVariable) ?? "";
-        return await host.RunAsync(runtime, () => table.Create(name), cancellationToken).ConfigureAwait(false);
+        var name = Environment.GetEnvironmentVariable(FunctionVariable);
+        return await host.RunAsync(
+            runtime,
+            () => table.Create(name ?? throw new InvalidOperationException($"{FunctionVariable} is not set; serverless.yml sets it for every function.")),
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<int> RunAsync(RuntimeApiClient runtime, Func<ILambdaFunction> init, CancellationToken cancellationToken)

@@ -15,7 +15,7 @@ namespace PayMyInvoice.Local;
 public sealed class LocalDeployment(ServerlessConfig config, Uri dynamoDbEndpoint, string repositoryRoot)
 {
     /// <summary>Every function of every deployable, by serverless.yml name.</summary>
-    public static FunctionTable AllFunctions() => ApiFunctions.Create();
+    public static FunctionTable AllFunctions(Func<string, string?> settings) => ApiFunctions.Create(settings);
 
     public ServerlessConfig Config => config;
 
@@ -28,18 +28,17 @@ public sealed class LocalDeployment(ServerlessConfig config, Uri dynamoDbEndpoin
         }
     }
 
-    /// <summary>Runs one invocation as Lambda would: the function's serverless.yml environment, a fresh init, warm-up short-circuit included.</summary>
+    /// <summary>
+    /// Runs one invocation as Lambda would: a fresh init with the function's serverless.yml environment (handed to the
+    /// function as its settings, so this process's own environment stays untouched), warm-up short-circuit included.
+    /// </summary>
     public async Task<InvocationOutcome> InvokeAsync(string functionName, byte[] payload, TextWriter logs, CancellationToken cancellationToken)
     {
         var function = config.Function(functionName);
-        foreach (var (name, value) in FunctionEnvironmentFor(function))
-        {
-            Environment.SetEnvironmentVariable(name, value);
-        }
-
-        var environment = FunctionEnvironment.FromProcess();
+        var variables = FunctionEnvironmentFor(function);
+        var environment = FunctionEnvironment.FromVariables(variables.GetValueOrDefault);
         var host = new LambdaHost(environment, new JsonLogger(environment, logs, TimeProvider.System), TimeProvider.System);
-        var lambda = AllFunctions().Create(function.Environment.GetValueOrDefault(LambdaHost.FunctionVariable) ?? functionName);
+        var lambda = AllFunctions(variables.GetValueOrDefault).Create(variables[LambdaHost.FunctionVariable]);
         var request = new InvocationRequest(
             RequestId: Guid.NewGuid().ToString(),
             Deadline: DateTimeOffset.UtcNow + function.Timeout,

@@ -47,6 +47,12 @@ public sealed class LocalServices : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromMinutes(10));
         var line = await process.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false);
+        while (line is not null && !line.StartsWith('{'))
+        {
+            await Console.Error.WriteLineAsync(line).ConfigureAwait(false); // a tool's chatter, not the ready line
+            line = await process.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false);
+        }
+
         if (line is null)
         {
             await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);

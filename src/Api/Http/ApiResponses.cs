@@ -7,16 +7,12 @@ using PayMyInvoice.Core;
 
 namespace PayMyInvoice.Api.Http;
 
-/// <summary>Every response the HTTP functions give: JSON bodies, the one error shape, CORS headers on all of them.</summary>
+/// <summary>Every response the HTTP functions give: JSON bodies and the one error shape. <see cref="HttpFunction"/> adds CORS.</summary>
 public static class ApiResponses
 {
-    /// <summary>Browsers need this on every response, errors included, or the frontend sees an opaque failure.</summary>
-    public static string AllowedOrigin { get; set; } = Environment.GetEnvironmentVariable("CORS_ALLOWED_ORIGIN") ?? "*";
-
     public static APIGatewayProxyResponse Json<T>(int statusCode, T body, JsonTypeInfo<T> type, Dictionary<string, string>? extraHeaders = null)
     {
-        var headers = Headers();
-        headers["Content-Type"] = "application/json";
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Content-Type"] = "application/json" };
         foreach (var (name, value) in extraHeaders ?? [])
         {
             headers[name] = value;
@@ -25,7 +21,7 @@ public static class ApiResponses
         return new APIGatewayProxyResponse { StatusCode = statusCode, Headers = headers, Body = JsonSerializer.Serialize(body, type) };
     }
 
-    public static APIGatewayProxyResponse NoContent() => new() { StatusCode = 204, Headers = Headers() };
+    public static APIGatewayProxyResponse NoContent() => new() { StatusCode = 204, Headers = new(StringComparer.OrdinalIgnoreCase) };
 
     public static APIGatewayProxyResponse Error(int statusCode, string code, string message, List<ErrorDetail>? details = null) => Json(
         statusCode,
@@ -45,11 +41,4 @@ public static class ApiResponses
         var details = failure.Details?.Select(d => new ErrorDetail { Field = d.Field, Code = d.Code, Message = d.Message }).ToList();
         return Error(status, failure.Code, failure.Message, details);
     }
-
-    private static Dictionary<string, string> Headers() => new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["Access-Control-Allow-Origin"] = AllowedOrigin,
-        ["Access-Control-Allow-Headers"] = "Content-Type,Authorization,Idempotency-Key,X-Amz-Date,X-Amz-Security-Token",
-        ["Access-Control-Allow-Methods"] = "GET,POST,PUT,DELETE,OPTIONS",
-    };
 }

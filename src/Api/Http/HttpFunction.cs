@@ -5,31 +5,48 @@ using PayMyInvoice.Lambda;
 namespace PayMyInvoice.Api.Http;
 
 /// <summary>
-/// Wraps an HTTP handler as a Lambda function: 401 without a caller identity, and a logged 500 in the one error
-/// shape (never an unhandled exception, which API Gateway would turn into a bare 502) when the handler fails.
+/// Wraps an HTTP handler as a Lambda function: 401 without a caller identity; a logged 500 in the one error shape
+/// (never an unhandled exception, which API Gateway would turn into a bare 502) when the handler fails; and CORS
+/// headers on every response, errors included, or the browser shows the frontend an opaque failure.
 /// </summary>
 public static class HttpFunction
 {
-    public static ILambdaFunction Create(Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>> handler) =>
+    public static ILambdaFunction Create(Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>> handler, string allowedOrigin) =>
         LambdaFunction.Create(
             ContractsJsonContext.Wire.APIGatewayProxyRequest,
             ContractsJsonContext.Wire.APIGatewayProxyResponse,
             async (request, context, cancellationToken) =>
-            {
-                var userId = request.RequestContext?.Identity?.CognitoIdentityId;
-                if (string.IsNullOrWhiteSpace(userId))
-                {
-                    return ApiResponses.Error(401, "unauthorized", "The request carries no caller identity; sign it with IAM credentials from Cognito.");
-                }
+                WithCors(await HandleAsync(handler, request, context, cancellationToken).ConfigureAwait(false), allowedOrigin));
 
-                try
-                {
-                    return await handler(new HttpCall(request, userId, context), cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception error) when (error is not OperationCanceledException)
-                {
-                    context.Logger.LogError("unhandled error in HTTP function", error);
-                    return ApiResponses.Error(500, "internal_error", $"Something went wrong on our side; request id {context.AwsRequestId}.");
-                }
-            });
+    private static async Task<APIGatewayProxyResponse> HandleAsync(
+        Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>> handler,
+        APIGatewayProxyRequest request,
+        ILambdaContext context,
+        CancellationToken cancellationToken)
+    {
+        var userId = request.RequestContext?.Identity?.CognitoIdentityId;
+        if (string.IsNullOrWhiteSpace(userId))
+        {
+            return ApiResponses.Error(401, "unauthorized", "The request carries no caller identity; sign it with IAM credentials from Cognito.");
+        }
+
+        try
+        {
+            return await handler(new HttpCall(request, userId, context), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            context.Logger.LogError("unhandled error in HTTP function", error);
+            return ApiResponses.Error(500, "internal_error", $"Something went wrong on our side; request id {context.AwsRequestId}.");
+        }
+    }
+
+    private static APIGatewayProxyResponse WithCors(APIGatewayProxyResponse response, string allowedOrigin)
+    {
+        response.Headers ??= new(StringComparer.OrdinalIgnoreCase);
+        response.Headers["Access-Control-Allow-Origin"] = allowedOrigin;
+        response.Headers["Access-Control-Allow-Headers"] = "Content-Type,Authorization,Idempotency-Key,X-Amz-Date,X-Amz-Security-Token";
+        response.Headers["Access-Control-Allow-Methods"] = "GET,POST,PUT,DELETE,OPTIONS";
+        return response;
+    }
 }

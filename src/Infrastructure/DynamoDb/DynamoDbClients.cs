@@ -1,3 +1,4 @@
+using Amazon;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 
@@ -11,16 +12,26 @@ public static class DynamoDbClients
 {
     public const string EndpointVariable = "AWS_ENDPOINT_URL_DYNAMODB";
 
-    public static AmazonDynamoDBClient FromEnvironment()
+    public static AmazonDynamoDBClient FromSettings(Func<string, string?> settings)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        var region = settings("AWS_REGION");
         var config = new AmazonDynamoDBConfig();
-        if (Environment.GetEnvironmentVariable(EndpointVariable) is { Length: > 0 } endpoint)
+        if (settings(EndpointVariable) is { Length: > 0 } endpoint)
         {
             config.ServiceURL = endpoint;
-            config.AuthenticationRegion = Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1";
+            config.AuthenticationRegion = region ?? "us-east-1";
+        }
+        else if (region is not null)
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
         }
 
-        return new AmazonDynamoDBClient(config);
+        return settings("AWS_ACCESS_KEY_ID") is { } key && settings("AWS_SECRET_ACCESS_KEY") is { } secret
+            ? new AmazonDynamoDBClient(
+                settings("AWS_SESSION_TOKEN") is { } token ? new SessionAWSCredentials(key, secret, token) : new BasicAWSCredentials(key, secret),
+                config)
+            : new AmazonDynamoDBClient(config);
     }
 
     /// <summary>A client for a local endpoint with throwaway credentials (tests and the local stack).</summary>

