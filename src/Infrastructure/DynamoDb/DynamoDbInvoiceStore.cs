@@ -13,17 +13,8 @@ public sealed class DynamoDbInvoiceStore(IAmazonDynamoDB dynamo, string tableNam
     // With a status filter DynamoDB drops non-matching items after reading a page; read generous pages.
     private const int FilteredPageSize = 100;
 
-    public async Task<bool> TryCreateAsync(Invoice invoice, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(invoice);
-        return await ConditionallyAsync(() => dynamo.PutItemAsync(new PutItemRequest
-        {
-            TableName = tableName,
-            Item = InvoiceItem.ToItem(invoice),
-            ConditionExpression = "attribute_not_exists(#id)",
-            ExpressionAttributeNames = new() { ["#id"] = InvoiceItem.InvoiceId },
-        }, cancellationToken)).ConfigureAwait(false);
-    }
+    public Task<bool> TryCreateAsync(Invoice invoice, CancellationToken cancellationToken) =>
+        PutIfAsync(invoice, "attribute_not_exists(#key)", InvoiceItem.InvoiceId, null, cancellationToken);
 
     public async Task<Invoice?> GetAsync(string userId, string invoiceId, CancellationToken cancellationToken)
     {
@@ -81,18 +72,8 @@ public sealed class DynamoDbInvoiceStore(IAmazonDynamoDB dynamo, string tableNam
         }
     }
 
-    public async Task<bool> TryReplaceAsync(Invoice invoice, long expectedVersion, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(invoice);
-        return await ConditionallyAsync(() => dynamo.PutItemAsync(new PutItemRequest
-        {
-            TableName = tableName,
-            Item = InvoiceItem.ToItem(invoice),
-            ConditionExpression = "#version = :expected",
-            ExpressionAttributeNames = new() { ["#version"] = InvoiceItem.Version },
-            ExpressionAttributeValues = new() { [":expected"] = InvoiceItem.Number(expectedVersion) },
-        }, cancellationToken)).ConfigureAwait(false);
-    }
+    public Task<bool> TryReplaceAsync(Invoice invoice, long expectedVersion, CancellationToken cancellationToken) =>
+        PutIfAsync(invoice, "#key = :expected", InvoiceItem.Version, expectedVersion, cancellationToken);
 
     public async Task<bool> TryDeleteAsync(string userId, string invoiceId, long expectedVersion, CancellationToken cancellationToken) =>
         await ConditionallyAsync(() => dynamo.DeleteItemAsync(new DeleteItemRequest
@@ -103,6 +84,24 @@ public sealed class DynamoDbInvoiceStore(IAmazonDynamoDB dynamo, string tableNam
             ExpressionAttributeNames = new() { ["#version"] = InvoiceItem.Version },
             ExpressionAttributeValues = new() { [":expected"] = InvoiceItem.Number(expectedVersion) },
         }, cancellationToken)).ConfigureAwait(false);
+
+    private async Task<bool> PutIfAsync(Invoice invoice, string condition, string keyAttribute, long? expectedVersion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(invoice);
+        var request = new PutItemRequest
+        {
+            TableName = tableName,
+            Item = InvoiceItem.ToItem(invoice),
+            ConditionExpression = condition,
+            ExpressionAttributeNames = new() { ["#key"] = keyAttribute },
+        };
+        if (expectedVersion is { } version)
+        {
+            request.ExpressionAttributeValues = new() { [":expected"] = InvoiceItem.Number(version) };
+        }
+
+        return await ConditionallyAsync(() => dynamo.PutItemAsync(request, cancellationToken)).ConfigureAwait(false);
+    }
 
     private static async Task<bool> ConditionallyAsync(Func<Task> write)
     {
