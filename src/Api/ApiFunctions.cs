@@ -1,6 +1,7 @@
 using PayMyInvoice.Api.Http;
 using PayMyInvoice.Api.Invoices;
 using PayMyInvoice.Core.Invoices;
+using PayMyInvoice.Infrastructure.Aws;
 using PayMyInvoice.Infrastructure.DynamoDb;
 using PayMyInvoice.Lambda;
 
@@ -24,7 +25,7 @@ public static class ApiFunctions
             {
                 var table = settings(TableVariable)
                     ?? throw new InvalidOperationException($"{TableVariable} is not set; serverless.yml sets it for every function.");
-                return new InvoiceService(new DynamoDbInvoiceStore(DynamoDbClients.FromSettings(settings), table), TimeProvider.System);
+                return new InvoiceService(new DynamoDbInvoiceStore(DynamoDbClients.FromSettings(new AwsSettings(settings)), table), TimeProvider.System);
             },
             settings(CorsOriginVariable) ?? "*");
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using PayMyInvoice.Contracts.APIGatewayEvents;
 using PayMyInvoice.Contracts.DynamoDBEvents;
+using PayMyInvoice.Contracts.Events;
 using PayMyInvoice.Contracts.Http;
 using PayMyInvoice.Contracts.ScheduledEvents;
 using PayMyInvoice.Contracts.SNSEvents;
@@ -31,12 +32,16 @@ namespace PayMyInvoice.Contracts;
 [JsonSerializable(typeof(SNSEvent.MessageAttribute), TypeInfoPropertyName = "SNSMessageAttribute")]
 [JsonSerializable(typeof(Dictionary<string, SNSEvent.MessageAttribute>), TypeInfoPropertyName = "SNSMessageAttributes")]
 [JsonSerializable(typeof(DynamoDBEvent))]
+[JsonSerializable(typeof(StreamsEventResponse))]
+[JsonSerializable(typeof(StreamsEventResponse.BatchItemFailure), TypeInfoPropertyName = "StreamsBatchItemFailure")]
+[JsonSerializable(typeof(List<StreamsEventResponse.BatchItemFailure>), TypeInfoPropertyName = "StreamsBatchItemFailures")]
 [JsonSerializable(typeof(ScheduledEvent))]
 [JsonSerializable(typeof(WarmUpEvent))]
 [JsonSerializable(typeof(InvoiceRequest))]
 [JsonSerializable(typeof(InvoiceResponse))]
 [JsonSerializable(typeof(InvoiceListResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(InvoiceEvent))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
     /// <summary>

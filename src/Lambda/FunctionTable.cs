@@ -16,6 +16,18 @@ public sealed class FunctionTable
         return this;
     }
 
+    /// <summary>Every function of another table too (the local stack serves all deployables at once).</summary>
+    public FunctionTable Include(FunctionTable other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        foreach (var (name, factory) in other._factories)
+        {
+            Add(name, factory);
+        }
+
+        return this;
+    }
+
     public bool Contains(string name) => _factories.ContainsKey(name);
 
     public ILambdaFunction Create(string name) =>

@@ -1,68 +1,110 @@
+using System.Collections.Concurrent;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.DocumentModel;
 using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
 using PayMyInvoice.Api;
 using PayMyInvoice.Infrastructure.DynamoDb;
+using PayMyInvoice.Infrastructure.Sns;
 using PayMyInvoice.Lambda;
 using PayMyInvoice.Local.Serverless;
+using PayMyInvoice.Workers;
 
 namespace PayMyInvoice.Local;
 
 /// <summary>
 /// The deployment of serverless.yml on local services: its tables (seeded from <c>mocks/seed/&lt;LogicalId&gt;.json</c>
-/// when first created) and its functions, invoked through the same host code Lambda runs.
+/// when first created) and topics, and its functions, invoked through the same host code Lambda runs. Each function
+/// gets one execution environment, built on its first invocation (a cold start) and reused after.
 /// </summary>
-public sealed class LocalDeployment(ServerlessConfig config, Uri dynamoDbEndpoint, string repositoryRoot)
+public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endpoints, string repositoryRoot)
 {
+    private readonly ConcurrentDictionary<string, Lazy<ExecutionEnvironment>> _environments = new(StringComparer.Ordinal);
+
     /// <summary>Every function of every deployable, by serverless.yml name.</summary>
-    public static FunctionTable AllFunctions(Func<string, string?> settings) => ApiFunctions.Create(settings);
+    public static FunctionTable AllFunctions(Func<string, string?> settings) =>
+        ApiFunctions.Create(settings).Include(WorkerFunctions.Create(settings));
 
     public ServerlessConfig Config => config;
 
+    public LocalEndpoints Endpoints => endpoints;
+
+    /// <summary>Where function logs go (stderr for <c>invoke</c>, so that stdout is the response).</summary>
+    public TextWriter Logs { get; init; } = TextWriter.Null;
+
     public async Task ProvisionAsync(CancellationToken cancellationToken)
     {
-        using var dynamo = DynamoDbClients.ForLocal(dynamoDbEndpoint, config.Region);
+        using var dynamo = DynamoDbClients.ForLocal(endpoints.DynamoDb, config.Region);
         foreach (var (logicalId, tableName) in await TableDefinitions.EnsureAsync(dynamo, config, cancellationToken).ConfigureAwait(false))
         {
             await SeedAsync(dynamo, logicalId, tableName, cancellationToken).ConfigureAwait(false);
         }
+
+        using var sns = Sns();
+        foreach (var (_, properties) in config.ResourcesOfType("AWS::SNS::Topic"))
+        {
+            // CreateTopic is idempotent: the same name answers the same ARN.
+            await sns.CallAsync("CreateTopic", new Dictionary<string, string> { ["Name"] = (string)properties["TopicName"]! }, cancellationToken).ConfigureAwait(false);
+        }
     }
 
+    /// <summary>The physical name of a table resource.</summary>
+    public string TableName(string logicalId) =>
+        (string)config.ResourcesOfType("AWS::DynamoDB::Table").Single(r => r.LogicalId == logicalId).Properties["TableName"]!;
+
+    public SnsClient Sns() => new(new BasicAWSCredentials("local", "local"), Amazon.RegionEndpoint.GetBySystemName(config.Region), endpoints.Fauxqs);
+
     /// <summary>
-    /// Runs one invocation as Lambda would: a fresh init with the function's serverless.yml environment (handed to the
-    /// function as its settings, so this process's own environment stays untouched), warm-up short-circuit included.
+    /// Runs one invocation as Lambda would: the function's serverless.yml environment (handed to the function as its
+    /// settings, so this process's own environment stays untouched), warm-up short-circuit included.
     /// </summary>
-    public async Task<InvocationOutcome> InvokeAsync(string functionName, byte[] payload, TextWriter logs, CancellationToken cancellationToken)
+    public async Task<InvocationOutcome> InvokeAsync(string functionName, byte[] payload, CancellationToken cancellationToken)
     {
-        var function = config.Function(functionName);
-        var variables = FunctionEnvironmentFor(function);
-        var environment = FunctionEnvironment.FromVariables(variables.GetValueOrDefault);
-        var host = new LambdaHost(environment, new JsonLogger(environment, logs, TimeProvider.System), TimeProvider.System);
-        var lambda = AllFunctions(variables.GetValueOrDefault).Create(variables[LambdaHost.FunctionVariable]);
+        var environment = _environments.GetOrAdd(functionName, name => new Lazy<ExecutionEnvironment>(() => Start(name))).Value;
         var request = new InvocationRequest(
             RequestId: Guid.NewGuid().ToString(),
-            Deadline: DateTimeOffset.UtcNow + function.Timeout,
-            FunctionArn: $"arn:aws:lambda:{config.Region}:000000000000:function:{function.DeployedName}",
+            Deadline: DateTimeOffset.UtcNow + environment.Function.Timeout,
+            FunctionArn: $"arn:aws:lambda:{config.Region}:{ServerlessConfig.LocalAccountId}:function:{environment.Function.DeployedName}",
             TraceId: null,
             ClientContext: null,
             CognitoIdentity: null,
             Payload: payload);
-        return await host.HandleAsync(lambda, request, coldStart: true, cancellationToken).ConfigureAwait(false);
+        var coldStart = Interlocked.Increment(ref environment.Invocations) == 1;
+        ILambdaFunction lambda;
+        try
+        {
+            lambda = environment.Lambda.Value;
+        }
+        catch (Exception error)
+        {
+            return new InvocationOutcome(null, error); // init failed: every invocation of this environment fails alike
+        }
+
+        return await environment.Host.HandleAsync(lambda, request, coldStart, cancellationToken).ConfigureAwait(false);
     }
 
-    private Dictionary<string, string> FunctionEnvironmentFor(ServerlessFunction function)
+    private ExecutionEnvironment Start(string functionName)
     {
+        var function = config.Function(functionName);
         var variables = new Dictionary<string, string>(function.Environment, StringComparer.Ordinal)
         {
             ["AWS_REGION"] = config.Region,
             ["AWS_ACCESS_KEY_ID"] = "local",
             ["AWS_SECRET_ACCESS_KEY"] = "local",
-            [DynamoDbClients.EndpointVariable] = dynamoDbEndpoint.ToString(),
+            [DynamoDbClients.EndpointVariable] = endpoints.DynamoDb.ToString(),
+            ["AWS_ENDPOINT_URL_SNS"] = endpoints.Fauxqs.ToString(),
+            ["AWS_ENDPOINT_URL_SQS"] = endpoints.Fauxqs.ToString(),
             ["AWS_LAMBDA_FUNCTION_NAME"] = function.DeployedName,
             ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "256",
         };
         variables.TryAdd(LambdaHost.FunctionVariable, function.Name);
-        return variables;
+        var environment = FunctionEnvironment.FromVariables(variables.GetValueOrDefault);
+        var host = new LambdaHost(environment, new JsonLogger(environment, Logs, TimeProvider.System), TimeProvider.System);
+
+        // Built on first use, inside the first invocation, as Lambda's init runs before it; an init failure
+        // surfaces as that invocation's error.
+        var lambda = new Lazy<ILambdaFunction>(() => AllFunctions(variables.GetValueOrDefault).Create(variables[LambdaHost.FunctionVariable]));
+        return new ExecutionEnvironment(function, host, lambda);
     }
 
     private async Task SeedAsync(AmazonDynamoDBClient dynamo, string logicalId, string tableName, CancellationToken cancellationToken)
@@ -77,5 +119,14 @@ public sealed class LocalDeployment(ServerlessConfig config, Uri dynamoDbEndpoin
         {
             await dynamo.PutItemAsync(new PutItemRequest { TableName = tableName, Item = item.ToAttributeMap() }, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private sealed class ExecutionEnvironment(ServerlessFunction function, LambdaHost host, Lazy<ILambdaFunction> lambda)
+    {
+        public int Invocations;
+
+        public ServerlessFunction Function => function;
+        public LambdaHost Host => host;
+        public Lazy<ILambdaFunction> Lambda => lambda;
     }
 }

@@ -28,20 +28,19 @@ invoke.SetAction(async (parse, cancellationToken) =>
 
     // Reuse running services when the caller points at them; otherwise start our own for this one call.
     LocalServices? services = null;
-    var endpoint = Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB");
-    if (string.IsNullOrEmpty(endpoint))
+    var endpoints = LocalEndpoints.FromEnvironment();
+    if (endpoints is null)
     {
         services = await LocalServices.StartAsync(cancellationToken).ConfigureAwait(false);
-        endpoint = services.DynamoDb.ToString();
+        endpoints = new LocalEndpoints(services.DynamoDb, services.Fauxqs);
     }
 
     try
     {
-        var stack = new LocalDeployment(config, new Uri(endpoint), root);
-        await stack.ProvisionAsync(cancellationToken).ConfigureAwait(false);
-
         // Logs go to stderr so that stdout is exactly the function's response.
-        var outcome = await stack.InvokeAsync(name, payload, Console.Error, cancellationToken).ConfigureAwait(false);
+        var deployment = new LocalDeployment(config, endpoints, root) { Logs = Console.Error };
+        await deployment.ProvisionAsync(cancellationToken).ConfigureAwait(false);
+        var outcome = await deployment.InvokeAsync(name, payload, cancellationToken).ConfigureAwait(false);
         await using var stdout = Console.OpenStandardOutput();
         await stdout.WriteAsync(outcome.Response ?? RuntimeApiClient.ErrorBody(outcome.Error!), cancellationToken).ConfigureAwait(false);
         await stdout.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);

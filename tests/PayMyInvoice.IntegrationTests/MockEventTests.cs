@@ -28,7 +28,7 @@ public sealed class MockEventTests(LocalServicesFixture local)
         var deployment = await local.DeployFreshStageAsync();
         var payload = await File.ReadAllBytesAsync(Path.Combine(RepositoryRoot.Find(), "mocks", function + ".json"));
 
-        var outcome = await deployment.InvokeAsync(function, payload, TextWriter.Null, CancellationToken.None);
+        var outcome = await deployment.InvokeAsync(function, payload, CancellationToken.None);
 
         Assert.Null(outcome.Error);
         var response = JsonSerializer.Deserialize(outcome.Response, ContractsJsonContext.Wire.APIGatewayProxyResponse)!;
@@ -56,7 +56,7 @@ public sealed class MockEventTests(LocalServicesFixture local)
     public async Task A_warm_up_event_is_answered_without_reaching_the_function()
     {
         var deployment = await local.DeployFreshStageAsync();
-        var outcome = await deployment.InvokeAsync("createInvoice", """{"source":"serverless-plugin-warmup"}"""u8.ToArray(), TextWriter.Null, CancellationToken.None);
+        var outcome = await deployment.InvokeAsync("createInvoice", """{"source":"serverless-plugin-warmup"}"""u8.ToArray(), CancellationToken.None);
         Assert.Equal("""{"warmed":true}""", System.Text.Encoding.UTF8.GetString(outcome.Response!));
     }
 }

@@ -11,16 +11,23 @@ public sealed class ServerlessConfigTests
         stage is null ? null : new Dictionary<string, string> { ["stage"] = stage });
 
     [Fact]
-    public void Every_HTTP_function_has_a_route_and_picks_itself()
+    public void Every_function_picks_itself_and_has_one_trigger()
     {
         var config = Load();
-        Assert.Equal(["createInvoice", "deleteInvoice", "getInvoice", "listInvoices", "updateInvoice"], config.FunctionNames.Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["createInvoice", "deleteInvoice", "getInvoice", "invoiceStream", "listInvoices", "updateInvoice"],
+            config.FunctionNames.Order(StringComparer.Ordinal));
         foreach (var name in config.FunctionNames)
         {
             var function = config.Function(name);
             Assert.Equal(name, function.Environment["PMI_FUNCTION"]);
-            Assert.Single(function.HttpRoutes);
+            Assert.Equal(1, function.HttpRoutes.Count + function.Streams.Count);
         }
+
+        Assert.Equal(new StreamSource("InvoicesTable", 25, 10), Assert.Single(config.Function("invoiceStream").Streams));
+        Assert.Equal(
+            "arn:aws:sns:us-east-1:000000000000:paymyinvoice-dev-invoice-events",
+            config.Function("invoiceStream").Environment["INVOICE_EVENTS_TOPIC_ARN"]);
 
         Assert.Equal(new HttpRoute("PUT", "/invoices/{id}"), config.Function("updateInvoice").HttpRoutes[0]);
     }

@@ -94,3 +94,14 @@ public sealed class DynamoDBEvent
         public List<byte[]>? BS { get; set; }
     }
 }
+
+/// <summary>Partial batch failure response for stream event sources: the identifier is the record's SequenceNumber.</summary>
+public sealed class StreamsEventResponse
+{
+    public List<BatchItemFailure> BatchItemFailures { get; set; } = [];
+
+    public sealed class BatchItemFailure
+    {
+        public string? ItemIdentifier { get; set; }
+    }
+}

@@ -13,7 +13,21 @@ public sealed record Invoice
 
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>The current (or last) payment attempt; set when a payment is requested.</summary>
+    public PaymentAttempt? Payment { get; init; }
+
+    /// <summary>The day the last overdue reminder was raised, so the daily run raises at most one a day.</summary>
+    public DateOnly? LastOverdueNotice { get; init; }
 }
+
+/// <summary>One attempt to take payment, identified by <see cref="PaymentId"/> (also Stripe's idempotency key).</summary>
+public sealed record PaymentAttempt(
+    string PaymentId,
+    string PaymentMethodId,
+    string? PaymentIntentId = null,
+    string? FailureCode = null,
+    string? FailureMessage = null);
 
 /// <summary>What the issuer writes on an invoice: validated, so an instance is always a valid one.</summary>
 public sealed record InvoiceDetails(

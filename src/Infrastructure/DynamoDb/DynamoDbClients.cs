@@ -1,37 +1,29 @@
-using Amazon;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
+using PayMyInvoice.Infrastructure.Aws;
 
 namespace PayMyInvoice.Infrastructure.DynamoDb;
 
-/// <summary>
-/// Builds the DynamoDB client once per execution environment. <c>AWS_ENDPOINT_URL_DYNAMODB</c> (the SDKs' standard
-/// variable) points it at DynamoDB Local; in AWS it is unset and the SDK's defaults apply.
-/// </summary>
+/// <summary>Builds the DynamoDB client once per execution environment; <c>AWS_ENDPOINT_URL_DYNAMODB</c> points it at DynamoDB Local.</summary>
 public static class DynamoDbClients
 {
     public const string EndpointVariable = "AWS_ENDPOINT_URL_DYNAMODB";
 
-    public static AmazonDynamoDBClient FromSettings(Func<string, string?> settings)
+    public static AmazonDynamoDBClient FromSettings(AwsSettings aws)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        var region = settings("AWS_REGION");
+        ArgumentNullException.ThrowIfNull(aws);
         var config = new AmazonDynamoDBConfig();
-        if (settings(EndpointVariable) is { Length: > 0 } endpoint)
+        if (aws.Endpoint("DYNAMODB") is { } endpoint)
         {
-            config.ServiceURL = endpoint;
-            config.AuthenticationRegion = region ?? "us-east-1";
+            config.ServiceURL = endpoint.ToString();
+            config.AuthenticationRegion = aws.Region;
         }
-        else if (region is not null)
+        else
         {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+            config.RegionEndpoint = aws.RegionEndpoint;
         }
 
-        return settings("AWS_ACCESS_KEY_ID") is { } key && settings("AWS_SECRET_ACCESS_KEY") is { } secret
-            ? new AmazonDynamoDBClient(
-                settings("AWS_SESSION_TOKEN") is { } token ? new SessionAWSCredentials(key, secret, token) : new BasicAWSCredentials(key, secret),
-                config)
-            : new AmazonDynamoDBClient(config);
+        return aws.ExplicitCredentials() is { } credentials ? new AmazonDynamoDBClient(credentials, config) : new AmazonDynamoDBClient(config);
     }
 
     /// <summary>A client for a local endpoint with throwaway credentials (tests and the local stack).</summary>

@@ -55,6 +55,24 @@ internal static class InvoiceItem
         item[Version] = Number(invoice.Version);
         item["createdAt"] = new AttributeValue { S = invoice.CreatedAt.ToString("O", CultureInfo.InvariantCulture) };
         item["updatedAt"] = new AttributeValue { S = invoice.UpdatedAt.ToString("O", CultureInfo.InvariantCulture) };
+        if (invoice.Payment is { } payment)
+        {
+            var map = new Dictionary<string, AttributeValue>
+            {
+                ["paymentId"] = new() { S = payment.PaymentId },
+                ["paymentMethodId"] = new() { S = payment.PaymentMethodId },
+            };
+            AddIfSet(map, "paymentIntentId", payment.PaymentIntentId);
+            AddIfSet(map, "failureCode", payment.FailureCode);
+            AddIfSet(map, "failureMessage", payment.FailureMessage);
+            item["payment"] = new AttributeValue { M = map };
+        }
+
+        if (invoice.LastOverdueNotice is { } notice)
+        {
+            item["lastOverdueNotice"] = new AttributeValue { S = notice.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) };
+        }
+
         return item;
     }
 
@@ -84,7 +102,23 @@ internal static class InvoiceItem
             Version = ParseLong(item[Version]),
             CreatedAt = DateTimeOffset.Parse(item["createdAt"].S, CultureInfo.InvariantCulture),
             UpdatedAt = DateTimeOffset.Parse(item["updatedAt"].S, CultureInfo.InvariantCulture),
+            Payment = item.TryGetValue("payment", out var payment) && payment.M is { } p
+                ? new PaymentAttempt(p["paymentId"].S, p["paymentMethodId"].S, Text(p, "paymentIntentId"), Text(p, "failureCode"), Text(p, "failureMessage"))
+                : null,
+            LastOverdueNotice = Text(item, "lastOverdueNotice") is { } notice
+                ? DateOnly.ParseExact(notice, "yyyy-MM-dd", CultureInfo.InvariantCulture)
+                : null,
         };
+    }
+
+    private static string? Text(Dictionary<string, AttributeValue> map, string name) => map.TryGetValue(name, out var value) ? value.S : null;
+
+    private static void AddIfSet(Dictionary<string, AttributeValue> map, string name, string? value)
+    {
+        if (value is not null)
+        {
+            map[name] = new AttributeValue { S = value };
+        }
     }
 
     public static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };

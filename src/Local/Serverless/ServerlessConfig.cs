@@ -7,7 +7,7 @@ namespace PayMyInvoice.Local.Serverless;
 /// <summary>
 /// serverless.yml as the local stack needs it: functions with their resolved environment and HTTP routes, and the
 /// CloudFormation resources. Resolves the variables the file uses: <c>${self:path}</c>, <c>${sls:stage}</c>,
-/// <c>${opt:name, 'default'}</c> and <c>${env:NAME, 'default'}</c>.
+/// <c>${opt:name, 'default'}</c>, <c>${env:NAME, 'default'}</c>, <c>${aws:region}</c> and <c>${aws:accountId}</c>.
 /// </summary>
 public sealed partial class ServerlessConfig
 {
@@ -22,6 +22,9 @@ public sealed partial class ServerlessConfig
         Stage = ResolveString(Path("provider.stage") as string ?? "dev");
         Region = ResolveString(Path("provider.region") as string ?? "us-east-1");
     }
+
+    /// <summary>The account fauxqs puts into the ARNs it makes; <c>${aws:accountId}</c> resolves to it locally.</summary>
+    public const string LocalAccountId = "000000000000";
 
     public string Service { get; }
     public string Stage { get; }
@@ -61,13 +64,25 @@ public sealed partial class ServerlessConfig
 
         var timeout = function.GetValueOrDefault("timeout") as string ?? Path("provider.timeout") as string ?? "6";
         var routes = new List<HttpRoute>();
+        var streams = new List<StreamSource>();
         foreach (var item in function.GetValueOrDefault("events") as List<object?> ?? [])
         {
-            if ((item as Dictionary<string, object?>)?.GetValueOrDefault("http") is Dictionary<string, object?> http)
+            var trigger = item as Dictionary<string, object?>;
+            if (trigger?.GetValueOrDefault("http") is Dictionary<string, object?> http)
             {
                 routes.Add(new HttpRoute(
                     ResolveString(http.GetValueOrDefault("method") as string ?? "get").ToUpperInvariant(),
                     "/" + ResolveString(http.GetValueOrDefault("path") as string ?? "").TrimStart('/')));
+            }
+
+            if (trigger?.GetValueOrDefault("stream") is Dictionary<string, object?> stream)
+            {
+                // arn: { Fn::GetAtt: [TableLogicalId, StreamArn] } is the form the local stack understands.
+                var getAtt = (stream.GetValueOrDefault("arn") as Dictionary<string, object?>)?.GetValueOrDefault("Fn::GetAtt") as List<object?>;
+                streams.Add(new StreamSource(
+                    getAtt?[0] as string ?? throw new InvalidDataException($"serverless.yml: {name}'s stream arn must be Fn::GetAtt [Table, StreamArn]."),
+                    int.Parse(ResolveString(stream.GetValueOrDefault("batchSize") as string ?? "100"), CultureInfo.InvariantCulture),
+                    int.Parse(ResolveString(stream.GetValueOrDefault("maximumRetryAttempts") as string ?? "-1"), CultureInfo.InvariantCulture)));
             }
         }
 
@@ -76,7 +91,8 @@ public sealed partial class ServerlessConfig
             $"{Service}-{Stage}-{name}",
             environment,
             TimeSpan.FromSeconds(int.Parse(ResolveString(timeout), CultureInfo.InvariantCulture)),
-            routes);
+            routes,
+            streams);
     }
 
     /// <summary>The <c>Properties</c> of every resource of the given CloudFormation type, variables resolved.</summary>
@@ -145,6 +161,8 @@ public sealed partial class ServerlessConfig
         {
             "self" => Path(key) as string,
             "sls" when key == "stage" => Stage,
+            "aws" when key == "region" => Region,
+            "aws" when key == "accountId" => LocalAccountId,
             "opt" => _options.GetValueOrDefault(key),
             "env" => Environment.GetEnvironmentVariable(key),
             _ => throw new InvalidDataException($"serverless.yml: the local stack does not resolve '${{{expression}}}'."),
@@ -170,6 +188,10 @@ public sealed record ServerlessFunction(
     string DeployedName,
     IReadOnlyDictionary<string, string> Environment,
     TimeSpan Timeout,
-    IReadOnlyList<HttpRoute> HttpRoutes);
+    IReadOnlyList<HttpRoute> HttpRoutes,
+    IReadOnlyList<StreamSource> Streams);
 
 public sealed record HttpRoute(string Method, string Path);
+
+/// <summary>A DynamoDB stream event source: the table's logical id, batch size, and retries (-1: until the record expires).</summary>
+public sealed record StreamSource(string TableLogicalId, int BatchSize, int MaximumRetryAttempts);
