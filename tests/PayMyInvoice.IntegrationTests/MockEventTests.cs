@@ -44,12 +44,24 @@ public sealed class MockEventTests(LocalServicesFixture local)
     {
         var root = RepositoryRoot.Find();
         var config = PayMyInvoice.Local.Serverless.ServerlessConfig.Load(Path.Combine(root, "serverless.yml"));
-        var covered = Mocks.Select(row => (string)row[0]).ToHashSet();
+        var covered = Mocks.Select(row => (string)row[0]).Append("invoiceStream").ToHashSet();
         Assert.All(config.FunctionNames, name =>
         {
             Assert.True(File.Exists(Path.Combine(root, "mocks", name + ".json")), $"mocks/{name}.json is missing");
             Assert.Contains(name, covered);
         });
+    }
+
+    [Fact]
+    public async Task The_invoiceStream_mock_publishes_its_change_and_reports_no_failures()
+    {
+        var deployment = await local.DeployFreshStageAsync();
+        var payload = await File.ReadAllBytesAsync(Path.Combine(RepositoryRoot.Find(), "mocks", "invoiceStream.json"));
+
+        var outcome = await deployment.InvokeAsync("invoiceStream", payload, CancellationToken.None);
+
+        Assert.Null(outcome.Error);
+        Assert.Equal("""{"batchItemFailures":[]}""", System.Text.Encoding.UTF8.GetString(outcome.Response!));
     }
 
     [Fact]
