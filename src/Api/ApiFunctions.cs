@@ -1,5 +1,6 @@
 using PayMyInvoice.Api.Http;
 using PayMyInvoice.Api.Invoices;
+using PayMyInvoice.Contracts.APIGatewayEvents;
 using PayMyInvoice.Core.Invoices;
 using PayMyInvoice.Infrastructure.Aws;
 using PayMyInvoice.Infrastructure.DynamoDb;
@@ -23,25 +24,28 @@ public static class ApiFunctions
         return Create(
             () =>
             {
-                var table = settings(TableVariable)
-                    ?? throw new InvalidOperationException($"{TableVariable} is not set; serverless.yml sets it for every function.");
-                return new InvoiceService(new DynamoDbInvoiceStore(DynamoDbClients.FromSettings(new AwsSettings(settings)), table), TimeProvider.System);
+                var aws = new AwsSettings(settings);
+                return new DynamoDbInvoiceStore(DynamoDbClients.FromSettings(aws), aws.Required(TableVariable));
             },
             settings(CorsOriginVariable) ?? "*");
     }
 
-    /// <summary>The same table over any invoice service (tests pass one over their own store).</summary>
-    public static FunctionTable Create(Func<InvoiceService> services, string allowedOrigin = "*")
+    /// <summary>The same table over any invoice store (tests pass their own).</summary>
+    public static FunctionTable Create(Func<IInvoiceStore> store, string allowedOrigin = "*")
     {
-        ArgumentNullException.ThrowIfNull(services);
-        ILambdaFunction Http(Func<InvoiceFunctions, Func<HttpCall, CancellationToken, Task<Contracts.APIGatewayEvents.APIGatewayProxyResponse>>> pick) =>
-            HttpFunction.Create(pick(new InvoiceFunctions(services())), allowedOrigin);
+        ArgumentNullException.ThrowIfNull(store);
+        ILambdaFunction Invoices(Func<InvoiceFunctions, Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>>> pick) =>
+            HttpFunction.Create(pick(new InvoiceFunctions(new InvoiceService(store(), TimeProvider.System))), allowedOrigin);
+        ILambdaFunction Payments(Func<PaymentFunctions, Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>>> pick) =>
+            HttpFunction.Create(pick(new PaymentFunctions(new PaymentService(store(), TimeProvider.System))), allowedOrigin);
 
         return new FunctionTable()
-            .Add("createInvoice", () => Http(f => f.CreateAsync))
-            .Add("getInvoice", () => Http(f => f.GetAsync))
-            .Add("listInvoices", () => Http(f => f.ListAsync))
-            .Add("updateInvoice", () => Http(f => f.UpdateAsync))
-            .Add("deleteInvoice", () => Http(f => f.DeleteAsync));
+            .Add("createInvoice", () => Invoices(f => f.CreateAsync))
+            .Add("getInvoice", () => Invoices(f => f.GetAsync))
+            .Add("listInvoices", () => Invoices(f => f.ListAsync))
+            .Add("updateInvoice", () => Invoices(f => f.UpdateAsync))
+            .Add("deleteInvoice", () => Invoices(f => f.DeleteAsync))
+            .Add("payInvoice", () => Payments(f => f.PayAsync))
+            .Add("voidInvoice", () => Payments(f => f.VoidAsync));
     }
 }

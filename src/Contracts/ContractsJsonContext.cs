@@ -41,6 +41,8 @@ namespace PayMyInvoice.Contracts;
 [JsonSerializable(typeof(InvoiceResponse))]
 [JsonSerializable(typeof(InvoiceListResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(PayRequest))]
+[JsonSerializable(typeof(PaymentResponse))]
 [JsonSerializable(typeof(InvoiceEvent))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {

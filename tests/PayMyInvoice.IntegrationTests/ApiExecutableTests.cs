@@ -30,7 +30,7 @@ public sealed class ApiExecutableTests(LocalServicesFixture local)
             var response = JsonNode.Parse(reply.Body)!;
             Assert.Equal(201, response["statusCode"]!.GetValue<int>());
             var table = function.Environment["INVOICES_TABLE"];
-            Assert.Equal(2, await local.CountItemsAsync(table)); // the seeded sample and this one
+            Assert.Equal(3, await local.CountItemsAsync(table)); // the two seeded samples and this one
         }
         finally
         {

@@ -29,7 +29,7 @@ public sealed class InvoiceEventsTests(LocalServicesFixture local) : IAsyncLifet
         _streams = new DynamoDbStreamsClient(local.Services.DynamoDb, "us-east-1");
         var function = _deployment.Config.Function("invoiceStream");
         _stream = await StreamEventSource.CreateAsync(_deployment, "invoiceStream", function.Streams[0], _streams, CancellationToken.None);
-        await _stream.DrainAsync(CancellationToken.None); // the seeded sample invoice's insert: a draft, so no event
+        await _stream.DrainAsync(CancellationToken.None); // the seeded samples' inserts, before the queue subscribes
 
         _topicArn = function.Environment["INVOICE_EVENTS_TOPIC_ARN"];
         _sqs = new AmazonSQSClient(new BasicAWSCredentials("local", "local"), new AmazonSQSConfig { ServiceURL = local.Services.Fauxqs.ToString(), AuthenticationRegion = "us-east-1" });

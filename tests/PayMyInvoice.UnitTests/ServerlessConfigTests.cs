@@ -15,7 +15,7 @@ public sealed class ServerlessConfigTests
     {
         var config = Load();
         Assert.Equal(
-            ["createInvoice", "deleteInvoice", "getInvoice", "invoiceStream", "listInvoices", "updateInvoice"],
+            ["createInvoice", "deleteInvoice", "getInvoice", "invoiceStream", "listInvoices", "payInvoice", "updateInvoice", "voidInvoice"],
             config.FunctionNames.Order(StringComparer.Ordinal));
         foreach (var name in config.FunctionNames)
         {

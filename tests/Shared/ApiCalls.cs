@@ -65,6 +65,20 @@ public sealed class ApiCalls(FunctionTable functions)
     public Task<ApiResult> DeleteAsync(string id, string? userId = Alice) =>
         SendAsync("deleteInvoice", Event("DELETE", $"/invoices/{id}", userId, id: id));
 
+    public Task<ApiResult> PayAsync(string id, string paymentMethodId = "pm_card_visa", string? idempotencyKey = null, string? userId = Alice)
+    {
+        var request = Event("POST", $"/invoices/{id}/pay", userId, new JsonObject { ["paymentMethodId"] = paymentMethodId }.ToJsonString(), id);
+        if (idempotencyKey is not null)
+        {
+            request.Headers!["Idempotency-Key"] = idempotencyKey;
+        }
+
+        return SendAsync("payInvoice", request);
+    }
+
+    public Task<ApiResult> VoidAsync(string id, string? userId = Alice) =>
+        SendAsync("voidInvoice", Event("POST", $"/invoices/{id}/void", userId, id: id));
+
     public static JsonObject NewInvoice(long amount = 1500, string status = "open") => new()
     {
         ["payerEmail"] = "payer@example.com",

@@ -45,7 +45,16 @@ public static class InvoiceMapping
             Version = invoice.Version,
             CreatedAt = invoice.CreatedAt,
             UpdatedAt = invoice.UpdatedAt,
+            Payment = invoice.Payment is { } payment
+                ? new PaymentDto { PaymentId = payment.PaymentId, FailureCode = payment.FailureCode, FailureMessage = payment.FailureMessage }
+                : null,
         };
+    }
+
+    public static PaymentResponse ToPaymentResponse(this Invoice invoice)
+    {
+        ArgumentNullException.ThrowIfNull(invoice);
+        return new PaymentResponse { InvoiceId = invoice.InvoiceId, PaymentId = invoice.Payment!.PaymentId, Status = invoice.Status.ToName() };
     }
 
     public static InvoiceListResponse ToResponse(this InvoicePage page)

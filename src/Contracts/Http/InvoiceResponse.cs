@@ -15,6 +15,7 @@ public sealed class InvoiceResponse
     public required long Version { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
+    public PaymentDto? Payment { get; init; }
 }
 
 public sealed class InvoiceListResponse

@@ -1,0 +1,33 @@
+using PayMyInvoice.Api.Http;
+using PayMyInvoice.Contracts;
+using PayMyInvoice.Contracts.APIGatewayEvents;
+using PayMyInvoice.Core.Invoices;
+
+namespace PayMyInvoice.Api.Invoices;
+
+/// <summary>Paying and voiding: parse, one use case, map the result.</summary>
+public sealed class PaymentFunctions(PaymentService payments)
+{
+    public async Task<APIGatewayProxyResponse> PayAsync(HttpCall call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        if (!call.TryReadJson(ContractsJsonContext.Wire.PayRequest, out var body, out var rejection))
+        {
+            return rejection;
+        }
+
+        var result = await payments.PayAsync(call.UserId, call.PathParameter("id"), body.PaymentMethodId, call.Header("Idempotency-Key"), cancellationToken).ConfigureAwait(false);
+        return result.Value is { } invoice
+            ? ApiResponses.Json(202, invoice.ToPaymentResponse(), ContractsJsonContext.Wire.PaymentResponse)
+            : ApiResponses.From(result.Failure!);
+    }
+
+    public async Task<APIGatewayProxyResponse> VoidAsync(HttpCall call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var result = await payments.VoidAsync(call.UserId, call.PathParameter("id"), cancellationToken).ConfigureAwait(false);
+        return result.Value is { } invoice
+            ? ApiResponses.Json(200, invoice.ToResponse(), ContractsJsonContext.Wire.InvoiceResponse)
+            : ApiResponses.From(result.Failure!);
+    }
+}

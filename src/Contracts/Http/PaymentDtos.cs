@@ -1,0 +1,26 @@
+using System.Text.Json.Serialization;
+
+namespace PayMyInvoice.Contracts.Http;
+
+/// <summary>Body of <c>POST /invoices/{id}/pay</c>; an optional <c>Idempotency-Key</c> header makes retries safe.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class PayRequest
+{
+    public string? PaymentMethodId { get; set; }
+}
+
+/// <summary>The answer to a pay request: 202 while the payment is taken asynchronously.</summary>
+public sealed class PaymentResponse
+{
+    public required string InvoiceId { get; init; }
+    public required string PaymentId { get; init; }
+    public required string Status { get; init; }
+}
+
+/// <summary>The invoice's current payment attempt, as clients see it.</summary>
+public sealed class PaymentDto
+{
+    public required string PaymentId { get; init; }
+    public string? FailureCode { get; init; }
+    public string? FailureMessage { get; init; }
+}
