@@ -1,0 +1,422 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace PayMyInvoice.StripeEmulator;
+
+/// <summary>
+/// A stateful Stripe on loopback: PaymentIntents create / confirm / retrieve with the test payment methods,
+/// Idempotency-Key replay (and <c>idempotency_error</c> for a key reused with other parameters), signed webhook
+/// delivery with retries, and fault injection. It counts what a real Stripe would bill: <see cref="Charges"/>.
+/// Faults strike before a request reaches the API, like a failing network or load balancer, so no idempotent
+/// result is saved for them and a retry with the same key runs for real.
+/// </summary>
+public sealed class StripeEmulatorServer : IAsyncDisposable
+{
+    public const string ApiKey = "sk_test_emulator";
+
+    private static readonly string[] RequiredToCreate = ["amount", "currency"];
+    private readonly WebApplication _app;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, PaymentIntent> _intents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Fingerprint, int Status, string Body)> _idempotent = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<FaultKind> _faults = new();
+    private readonly List<(Uri Url, string Secret)> _webhooks = [];
+    private readonly Channel<JsonObject> _events = Channel.CreateUnbounded<JsonObject>();
+    private readonly ConcurrentQueue<WebhookDelivery> _deliveries = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly HttpClient _webhookClient = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private Task _delivery = Task.CompletedTask;
+    private int _charges;
+    private int _apiCalls;
+
+    private StripeEmulatorServer(WebApplication app) => _app = app;
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>The API version written into events; Stripe.net rejects events of another version by default.</summary>
+    public string ApiVersion { get; init; } = "2026-10-28.endive";
+
+    /// <summary>Delays between webhook attempts (Stripe spreads them over 3 days; locally, seconds).</summary>
+    public IReadOnlyList<TimeSpan> WebhookRetryDelays { get; init; } = [TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
+
+    /// <summary>PaymentIntents that succeeded: each is one charge of the payer's card.</summary>
+    public int Charges => Volatile.Read(ref _charges);
+
+    /// <summary>API requests that reached the emulator, faults included.</summary>
+    public int ApiCalls => Volatile.Read(ref _apiCalls);
+
+    public IReadOnlyList<PaymentIntent> PaymentIntents
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _intents.Values.ToList();
+            }
+        }
+    }
+
+    public IReadOnlyList<WebhookDelivery> Deliveries => _deliveries.ToList();
+
+    public static async Task<StripeEmulatorServer> StartAsync(int port = 0, string? apiVersion = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var app = builder.Build();
+        var emulator = apiVersion is null ? new StripeEmulatorServer(app) : new StripeEmulatorServer(app) { ApiVersion = apiVersion };
+        app.MapPost("/v1/payment_intents", Endpoint(emulator.CreateAsync));
+        app.MapPost("/v1/payment_intents/{id}/confirm", (HttpContext context, string id) => emulator.ConfirmAsync(context, id));
+        app.MapGet("/v1/payment_intents/{id}", (HttpContext context, string id) => emulator.RetrieveAsync(context, id));
+        app.MapPost("/_emulator/faults", Endpoint(emulator.InjectFaultsAsync));
+        app.MapPost("/_emulator/webhooks", Endpoint(emulator.AddWebhookFromFormAsync));
+        app.MapGet("/_emulator/stats", () => Results.Json(new Dictionary<string, int>
+        {
+            ["charges"] = emulator.Charges,
+            ["paymentIntents"] = emulator.PaymentIntents.Count,
+            ["webhookDeliveries"] = emulator.Deliveries.Count(d => d.StatusCode is >= 200 and < 300),
+        }));
+        await app.StartAsync().ConfigureAwait(false);
+        emulator.BaseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        emulator._delivery = Task.Run(emulator.DeliverWebhooksAsync);
+        return emulator;
+    }
+
+    /// <summary>As a Delegate, so that minimal APIs write the returned IResult instead of treating it as a RequestDelegate.</summary>
+    private static Delegate Endpoint(Func<HttpContext, Task<IResult>> handler) => handler;
+
+    /// <summary>The next <paramref name="count"/> API requests fail this way.</summary>
+    public void FailNext(int count, FaultKind kind)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _faults.Enqueue(kind);
+        }
+    }
+
+    public void AddWebhookEndpoint(Uri url, string secret)
+    {
+        lock (_gate)
+        {
+            _webhooks.Add((url, secret));
+        }
+    }
+
+    /// <summary>What the payer's bank does after 3-D Secure: the intent succeeds or goes back to needing a payment method.</summary>
+    public void CompleteAuthentication(string intentId, bool approved)
+    {
+        lock (_gate)
+        {
+            var intent = _intents[intentId];
+            if (intent.Status != "requires_action")
+            {
+                throw new InvalidOperationException($"{intentId} is {intent.Status}, not requires_action");
+            }
+
+            if (approved)
+            {
+                Succeed(intent, null);
+            }
+            else
+            {
+                Decline(intent, new TestCards.Decline("payment_intent_authentication_failure", "authentication_failure", "The payment was not authenticated."), null);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _events.Writer.TryComplete();
+        await _delivery.ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _webhookClient.Dispose();
+        _stopping.Dispose();
+    }
+
+    private Task<IResult> CreateAsync(HttpContext context) => HandleAsync(context, form =>
+    {
+        var missing = RequiredToCreate.FirstOrDefault(name => string.IsNullOrEmpty(form.GetValueOrDefault(name)));
+        if (missing is not null)
+        {
+            return InvalidRequest($"Missing required param: {missing}.", missing);
+        }
+
+        if (!long.TryParse(form["amount"], NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount < 1)
+        {
+            return InvalidRequest("Invalid integer: amount must be a positive integer in the smallest currency unit.", "amount");
+        }
+
+        var intent = new PaymentIntent
+        {
+            Id = NewId("pi"),
+            Amount = amount,
+            Currency = form["currency"].ToLowerInvariant(),
+            Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            Description = form.GetValueOrDefault("description"),
+            Metadata = form.Where(f => f.Key.StartsWith("metadata[", StringComparison.Ordinal) && f.Key.EndsWith(']'))
+                .ToDictionary(f => f.Key["metadata[".Length..^1], f => f.Value, StringComparer.Ordinal),
+            PaymentMethod = form.GetValueOrDefault("payment_method"),
+        };
+        _intents[intent.Id] = intent;
+        return form.GetValueOrDefault("confirm") == "true" ? Confirm(intent, intent.PaymentMethod, context) : (200, intent.ToJson());
+    });
+
+    private Task<IResult> ConfirmAsync(HttpContext context, string id) => HandleAsync(context, form =>
+        _intents.TryGetValue(id, out var intent)
+            ? Confirm(intent, form.GetValueOrDefault("payment_method") ?? intent.PaymentMethod, context)
+            : Missing(id));
+
+    private Task<IResult> RetrieveAsync(HttpContext context, string id) => HandleAsync(context, _ =>
+        _intents.TryGetValue(id, out var intent) ? (200, intent.ToJson()) : Missing(id));
+
+    private (int, JsonObject) Confirm(PaymentIntent intent, string? paymentMethod, HttpContext context)
+    {
+        if (intent.Status is "succeeded" or "processing" or "canceled")
+        {
+            return (400, Error("invalid_request_error", $"This PaymentIntent's status is {intent.Status}; it cannot be confirmed.", code: "payment_intent_unexpected_state"));
+        }
+
+        if (paymentMethod is null)
+        {
+            return InvalidRequest("You cannot confirm this PaymentIntent because it's missing a payment method.", "payment_method");
+        }
+
+        if (!TestCards.IsKnown(paymentMethod))
+        {
+            return (400, Error("invalid_request_error", $"No such PaymentMethod: '{paymentMethod}'", code: "resource_missing", param: "payment_method"));
+        }
+
+        intent.PaymentMethod = paymentMethod;
+        var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString();
+        if (TestCards.Declines.TryGetValue(paymentMethod, out var decline))
+        {
+            var error = Decline(intent, decline, idempotencyKey);
+            return (402, new JsonObject { ["error"] = error });
+        }
+
+        if (paymentMethod == TestCards.AuthenticationRequired)
+        {
+            intent.Status = "requires_action";
+            Publish("payment_intent.requires_action", intent, idempotencyKey);
+            return (200, intent.ToJson());
+        }
+
+        Succeed(intent, idempotencyKey);
+        return (200, intent.ToJson());
+    }
+
+    private void Succeed(PaymentIntent intent, string? idempotencyKey)
+    {
+        intent.Status = "succeeded";
+        intent.LatestCharge = NewId("ch");
+        intent.LastPaymentError = null;
+        Interlocked.Increment(ref _charges);
+        Publish("payment_intent.succeeded", intent, idempotencyKey);
+    }
+
+    private JsonObject Decline(PaymentIntent intent, TestCards.Decline decline, string? idempotencyKey)
+    {
+        intent.Status = "requires_payment_method";
+        var error = new JsonObject { ["type"] = "card_error", ["message"] = decline.Message, ["code"] = decline.Code };
+        error["decline_code"] = decline.DeclineCode;
+        error["doc_url"] = $"https://stripe.com/docs/error-codes/{decline.Code.Replace('_', '-')}";
+        intent.LastPaymentError = (JsonObject)error.DeepClone();
+        error["payment_intent"] = intent.ToJson();
+        Publish("payment_intent.payment_failed", intent, idempotencyKey);
+        return error;
+    }
+
+    /// <summary>Authentication, faults, then idempotency: a replay returns the saved status and body exactly.</summary>
+    private async Task<IResult> HandleAsync(HttpContext context, Func<Dictionary<string, string>, (int Status, JsonObject Body)> execute)
+    {
+        Interlocked.Increment(ref _apiCalls);
+        if (_faults.TryDequeue(out var fault))
+        {
+            if (fault == FaultKind.Hang)
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                return Results.Empty;
+            }
+
+            return fault == FaultKind.RateLimited
+                ? Json(429, Error("invalid_request_error", "Too many requests hit the API too quickly.", code: "rate_limit"), context)
+                : Json(500, Error("api_error", "An unknown error occurred (injected by the emulator)."), context);
+        }
+
+        if (context.Request.Headers.Authorization.ToString() is not { } auth || !auth.StartsWith("Bearer sk_test_", StringComparison.Ordinal))
+        {
+            return Json(401, Error("invalid_request_error", "Invalid API Key provided: use a sk_test_ key."), context);
+        }
+
+        var form = context.Request.HasFormContentType
+            ? (await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false)).ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal)
+            : new Dictionary<string, string>(StringComparer.Ordinal);
+        var key = context.Request.Headers["Idempotency-Key"].ToString();
+        var fingerprint = $"{context.Request.Method} {context.Request.Path}?" + string.Join('&', form.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={f.Value}"));
+        lock (_gate)
+        {
+            if (key.Length > 0 && _idempotent.TryGetValue(key, out var saved))
+            {
+                if (saved.Fingerprint != fingerprint)
+                {
+                    return Json(400, Error("idempotency_error", $"Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request."), context);
+                }
+
+                context.Response.Headers["Idempotent-Replayed"] = "true";
+                return Json(saved.Status, JsonNode.Parse(saved.Body)!.AsObject(), context);
+            }
+
+            var (status, body) = execute(form);
+            if (key.Length > 0 && context.Request.Method == HttpMethods.Post && status != 400)
+            {
+                _idempotent[key] = (fingerprint, status, body.ToJsonString()); // validation errors are not saved, as in Stripe
+            }
+
+            return Json(status, body, context);
+        }
+    }
+
+    private void Publish(string type, PaymentIntent intent, string? idempotencyKey) => _events.Writer.TryWrite(new JsonObject
+    {
+        ["id"] = NewId("evt"),
+        ["object"] = "event",
+        ["api_version"] = ApiVersion,
+        ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        ["data"] = new JsonObject { ["object"] = intent.ToJson() },
+        ["livemode"] = false,
+        ["pending_webhooks"] = 1,
+        ["request"] = new JsonObject { ["id"] = NewId("req"), ["idempotency_key"] = idempotencyKey },
+        ["type"] = type,
+    });
+
+    /// <summary>Delivers each event to every endpoint, signed; a non-2xx answer is retried after each delay.</summary>
+    private async Task DeliverWebhooksAsync()
+    {
+        try
+        {
+            await foreach (var evt in _events.Reader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                List<(Uri Url, string Secret)> endpoints;
+                lock (_gate)
+                {
+                    endpoints = [.. _webhooks];
+                }
+
+                var payload = evt.ToJsonString();
+                await Task.WhenAll(endpoints.Select(endpoint => DeliverAsync(endpoint.Url, endpoint.Secret, evt["id"]!.GetValue<string>(), evt["type"]!.GetValue<string>(), payload))).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    private async Task DeliverAsync(Uri url, string secret, string eventId, string type, string payload)
+    {
+        for (var attempt = 0; attempt <= WebhookRetryDelays.Count; attempt++)
+        {
+            if (attempt > 0)
+            {
+                await Task.Delay(WebhookRetryDelays[attempt - 1], _stopping.Token).ConfigureAwait(false);
+            }
+
+            int status;
+            try
+            {
+                using var content = new StringContent(payload, Encoding.UTF8, "application/json");
+                using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+                request.Headers.Add("Stripe-Signature", SignatureHeader(payload, secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+                using var response = await _webhookClient.SendAsync(request, _stopping.Token).ConfigureAwait(false);
+                status = (int)response.StatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                status = 0;
+            }
+
+            _deliveries.Enqueue(new WebhookDelivery(eventId, type, url, attempt + 1, status));
+            if (status is >= 200 and < 300)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary><c>t=&lt;unix&gt;,v1=&lt;hex HMAC-SHA256(secret, "t.payload")&gt;</c>, as Stripe signs.</summary>
+    public static string SignatureHeader(string payload, string secret, long timestamp)
+    {
+        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp.ToString(CultureInfo.InvariantCulture)}.{payload}"));
+        return $"t={timestamp.ToString(CultureInfo.InvariantCulture)},v1={Convert.ToHexStringLower(signature)}";
+    }
+
+    private async Task<IResult> InjectFaultsAsync(HttpContext context)
+    {
+        var form = await context.Request.ReadFormAsync().ConfigureAwait(false);
+        FailNext(int.Parse(form["count"].ToString(), CultureInfo.InvariantCulture), Enum.Parse<FaultKind>(form["kind"].ToString(), ignoreCase: true));
+        return Results.NoContent();
+    }
+
+    private async Task<IResult> AddWebhookFromFormAsync(HttpContext context)
+    {
+        var form = await context.Request.ReadFormAsync().ConfigureAwait(false);
+        AddWebhookEndpoint(new Uri(form["url"].ToString()), form["secret"].ToString());
+        return Results.NoContent();
+    }
+
+    private static IResult Json(int status, JsonObject body, HttpContext context)
+    {
+        context.Response.Headers["Request-Id"] = NewId("req");
+        return Results.Text(body.ToJsonString(), "application/json", Encoding.UTF8, status);
+    }
+
+    private static (int, JsonObject) InvalidRequest(string message, string param) => (400, Error("invalid_request_error", message, code: "parameter_missing", param: param));
+
+    private static (int, JsonObject) Missing(string id) =>
+        (404, Error("invalid_request_error", $"No such payment_intent: '{id}'", code: "resource_missing", param: "intent"));
+
+    private static JsonObject Error(string type, string message, string? code = null, string? param = null)
+    {
+        var error = new JsonObject { ["type"] = type, ["message"] = message };
+        if (code is not null)
+        {
+            error["code"] = code;
+        }
+
+        if (param is not null)
+        {
+            error["param"] = param;
+        }
+
+        return new JsonObject { ["error"] = error };
+    }
+
+    private static string NewId(string prefix) => $"{prefix}_{Guid.NewGuid():N}"[..(prefix.Length + 25)];
+}
+
+public enum FaultKind
+{
+    /// <summary>500 api_error.</summary>
+    ServerError,
+
+    /// <summary>429 rate_limit.</summary>
+    RateLimited,
+
+    /// <summary>No answer until the client gives up.</summary>
+    Hang,
+}
+
+/// <summary>One webhook attempt: status 0 when the endpoint could not be reached.</summary>
+public sealed record WebhookDelivery(string EventId, string Type, Uri Url, int Attempt, int StatusCode);
