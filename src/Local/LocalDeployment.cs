@@ -3,6 +3,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.DocumentModel;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
+using Amazon.SQS;
 using PayMyInvoice.Api;
 using PayMyInvoice.Infrastructure.DynamoDb;
 using PayMyInvoice.Infrastructure.Sns;
@@ -46,6 +47,91 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
             // CreateTopic is idempotent: the same name answers the same ARN.
             await sns.CallAsync("CreateTopic", new Dictionary<string, string> { ["Name"] = (string)properties["TopicName"]! }, cancellationToken).ConfigureAwait(false);
         }
+
+        using var sqs = Sqs();
+        var queues = config.ResourcesOfType("AWS::SQS::Queue");
+        foreach (var (_, properties) in queues)
+        {
+            var attributes = new Dictionary<string, string>();
+            foreach (var name in new[] { "VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds" })
+            {
+                if (properties.GetValueOrDefault(name) is string value)
+                {
+                    attributes[name] = value;
+                }
+            }
+
+            await sqs.CreateQueueAsync(new Amazon.SQS.Model.CreateQueueRequest { QueueName = (string)properties["QueueName"]!, Attributes = attributes }, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Redrive policies name their dead-letter queue's ARN, so they are set once every queue exists.
+        foreach (var (logicalId, properties) in queues)
+        {
+            if (properties.GetValueOrDefault("RedrivePolicy") is Dictionary<string, object?> redrive)
+            {
+                var policy = $"{{\"deadLetterTargetArn\":\"{Arn(redrive["deadLetterTargetArn"])}\",\"maxReceiveCount\":{redrive["maxReceiveCount"]}}}";
+                await sqs.SetQueueAttributesAsync(await QueueUrlAsync(logicalId, cancellationToken).ConfigureAwait(false), new Dictionary<string, string> { ["RedrivePolicy"] = policy }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var (_, properties) in config.ResourcesOfType("AWS::SNS::Subscription"))
+        {
+            await SubscribeAsync(sns, properties, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The ARN a <c>Ref</c> or <c>Fn::GetAtt [X, Arn]</c> stands for, as fauxqs and DynamoDB Local name things.</summary>
+    public string Arn(object? reference)
+    {
+        var map = reference as Dictionary<string, object?> ?? throw new InvalidDataException($"Not a Ref or Fn::GetAtt: {reference}");
+        var logicalId = map.GetValueOrDefault("Ref") as string ?? ((map.GetValueOrDefault("Fn::GetAtt") as List<object?>)?[0] as string)
+            ?? throw new InvalidDataException("Only Ref and Fn::GetAtt are understood locally.");
+        var (type, properties) = config.Resource(logicalId);
+        return type switch
+        {
+            "AWS::SNS::Topic" => $"arn:aws:sns:{config.Region}:{ServerlessConfig.LocalAccountId}:{properties["TopicName"]}",
+            "AWS::SQS::Queue" => $"arn:aws:sqs:{config.Region}:{ServerlessConfig.LocalAccountId}:{properties["QueueName"]}",
+            _ => throw new InvalidDataException($"The local stack cannot name the ARN of a {type}."),
+        };
+    }
+
+    /// <summary>A queue's URL as fauxqs gives it; the SQS client sends to the service URL and passes this as the name.</summary>
+    public async Task<string> QueueUrlAsync(string logicalId, CancellationToken cancellationToken = default)
+    {
+        using var sqs = Sqs();
+        return (await sqs.GetQueueUrlAsync((string)config.Resource(logicalId).Properties["QueueName"]!, cancellationToken).ConfigureAwait(false)).QueueUrl;
+    }
+
+    public AmazonSQSClient Sqs() => new(new BasicAWSCredentials("local", "local"), new AmazonSQSConfig { ServiceURL = endpoints.Fauxqs.ToString(), AuthenticationRegion = config.Region });
+
+    private async Task SubscribeAsync(SnsClient sns, Dictionary<string, object?> properties, CancellationToken cancellationToken)
+    {
+        var topicArn = Arn(properties["TopicArn"]);
+        var endpoint = Arn(properties["Endpoint"]);
+        var existing = await sns.CallAsync("ListSubscriptionsByTopic", new Dictionary<string, string> { ["TopicArn"] = topicArn }, cancellationToken).ConfigureAwait(false);
+        if (existing.Descendants().Any(e => e.Name.LocalName == "Endpoint" && e.Value == endpoint))
+        {
+            return;
+        }
+
+        var parameters = new Dictionary<string, string> { ["TopicArn"] = topicArn, ["Protocol"] = (string)properties["Protocol"]!, ["Endpoint"] = endpoint };
+        var n = 0;
+        if (properties.GetValueOrDefault("RawMessageDelivery") is string raw)
+        {
+            n++;
+            parameters[$"Attributes.entry.{n}.key"] = "RawMessageDelivery";
+            parameters[$"Attributes.entry.{n}.value"] = raw;
+        }
+
+        if (properties.GetValueOrDefault("FilterPolicy") is Dictionary<string, object?> filter)
+        {
+            n++;
+            parameters[$"Attributes.entry.{n}.key"] = "FilterPolicy";
+            parameters[$"Attributes.entry.{n}.value"] = System.Text.Json.JsonSerializer.Serialize(
+                filter.ToDictionary(f => f.Key, f => ((List<object?>)f.Value!).Cast<string>().ToArray()));
+        }
+
+        await sns.CallAsync("Subscribe", parameters, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The physical name of a table resource.</summary>
@@ -95,8 +181,14 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
             ["AWS_ENDPOINT_URL_SNS"] = endpoints.Fauxqs.ToString(),
             ["AWS_ENDPOINT_URL_SQS"] = endpoints.Fauxqs.ToString(),
             ["AWS_LAMBDA_FUNCTION_NAME"] = function.DeployedName,
+            ["STRIPE_SECRET_KEY"] = "sk_test_local",
             ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "256",
         };
+        if (endpoints.Stripe is { } stripe)
+        {
+            variables["STRIPE_API_BASE"] = stripe.ToString().TrimEnd('/');
+        }
+
         variables.TryAdd(LambdaHost.FunctionVariable, function.Name);
         var environment = FunctionEnvironment.FromVariables(variables.GetValueOrDefault);
         var host = new LambdaHost(environment, new JsonLogger(environment, Logs, TimeProvider.System), TimeProvider.System);

@@ -1,12 +1,12 @@
 namespace PayMyInvoice.Local;
 
-/// <summary>Where the local stand-ins listen: DynamoDB Local, and fauxqs for SNS and SQS.</summary>
-public sealed record LocalEndpoints(Uri DynamoDb, Uri Fauxqs)
+/// <summary>Where the local stand-ins listen: DynamoDB Local, fauxqs for SNS and SQS, and the Stripe emulator when one runs.</summary>
+public sealed record LocalEndpoints(Uri DynamoDb, Uri Fauxqs, Uri? Stripe = null)
 {
     /// <summary>From <c>AWS_ENDPOINT_URL_DYNAMODB</c> and <c>AWS_ENDPOINT_URL_SNS</c>, when both are set.</summary>
     public static LocalEndpoints? FromEnvironment() =>
         Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB") is { Length: > 0 } dynamo
         && Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_SNS") is { Length: > 0 } fauxqs
-            ? new LocalEndpoints(new Uri(dynamo), new Uri(fauxqs))
+            ? new LocalEndpoints(new Uri(dynamo), new Uri(fauxqs), Environment.GetEnvironmentVariable("STRIPE_API_BASE") is { Length: > 0 } stripe ? new Uri(stripe) : null)
             : null;
 }

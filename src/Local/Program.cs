@@ -2,6 +2,7 @@ using System.CommandLine;
 using PayMyInvoice.Lambda;
 using PayMyInvoice.Local;
 using PayMyInvoice.Local.Serverless;
+using PayMyInvoice.StripeEmulator;
 
 var functionArgument = new Argument<string>("function") { Description = "The function's name in serverless.yml, e.g. createInvoice." };
 var eventOption = new Option<FileInfo>("--event", "-e") { Description = "A JSON file with the event, e.g. mocks/createInvoice.json.", Required = true };
@@ -28,11 +29,18 @@ invoke.SetAction(async (parse, cancellationToken) =>
 
     // Reuse running services when the caller points at them; otherwise start our own for this one call.
     LocalServices? services = null;
+    StripeEmulatorServer? stripe = null;
     var endpoints = LocalEndpoints.FromEnvironment();
     if (endpoints is null)
     {
         services = await LocalServices.StartAsync(cancellationToken).ConfigureAwait(false);
         endpoints = new LocalEndpoints(services.DynamoDb, services.Fauxqs);
+    }
+
+    if (endpoints.Stripe is null)
+    {
+        stripe = await StripeEmulatorServer.StartAsync().ConfigureAwait(false);
+        endpoints = endpoints with { Stripe = stripe.BaseUrl };
     }
 
     try
@@ -48,6 +56,11 @@ invoke.SetAction(async (parse, cancellationToken) =>
     }
     finally
     {
+        if (stripe is not null)
+        {
+            await stripe.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (services is not null)
         {
             await services.DisposeAsync().ConfigureAwait(false);

@@ -33,12 +33,12 @@ public sealed class LocalServicesFixture : IAsyncLifetime
     }
 
     /// <summary>serverless.yml resolved for a new stage, with its tables created (and seeded) in DynamoDB Local.</summary>
-    public async Task<LocalDeployment> DeployFreshStageAsync()
+    public async Task<LocalDeployment> DeployFreshStageAsync(Uri? stripe = null)
     {
         var root = RepositoryRoot.Find();
         var stage = "t" + Guid.NewGuid().ToString("N")[..10];
         var config = ServerlessConfig.Load(Path.Combine(root, "serverless.yml"), new Dictionary<string, string> { ["stage"] = stage });
-        var deployment = new LocalDeployment(config, new LocalEndpoints(Services.DynamoDb, Services.Fauxqs), root);
+        var deployment = new LocalDeployment(config, new LocalEndpoints(Services.DynamoDb, Services.Fauxqs, stripe), root);
         await deployment.ProvisionAsync(CancellationToken.None);
         return deployment;
     }

@@ -10,8 +10,14 @@ namespace PayMyInvoice.IntegrationTests;
 /// host's invocation path, DynamoDB Local seeded from mocks/seed.
 /// </summary>
 [Collection(LocalServicesCollection.Name)]
-public sealed class MockEventTests(LocalServicesFixture local)
+public sealed class MockEventTests(LocalServicesFixture local) : IAsyncLifetime
 {
+    private PayMyInvoice.StripeEmulator.StripeEmulatorServer _stripe = null!;
+
+    public async Task InitializeAsync() => _stripe = await PayMyInvoice.StripeEmulator.StripeEmulatorServer.StartAsync();
+
+    public async Task DisposeAsync() => await _stripe.DisposeAsync();
+
     public static TheoryData<string, int> Mocks => new()
     {
         { "createInvoice", 201 },
@@ -27,7 +33,7 @@ public sealed class MockEventTests(LocalServicesFixture local)
     [MemberData(nameof(Mocks))]
     public async Task Each_mock_event_gets_its_expected_answer(string function, int expectedStatus)
     {
-        var deployment = await local.DeployFreshStageAsync();
+        var deployment = await local.DeployFreshStageAsync(_stripe.BaseUrl);
         var payload = await File.ReadAllBytesAsync(Path.Combine(RepositoryRoot.Find(), "mocks", function + ".json"));
 
         var outcome = await deployment.InvokeAsync(function, payload, CancellationToken.None);
@@ -37,7 +43,8 @@ public sealed class MockEventTests(LocalServicesFixture local)
         Assert.True(expectedStatus == response.StatusCode, $"{function}: {response.StatusCode} {response.Body}");
         if (function == "listInvoices")
         {
-            Assert.Equal(2, JsonNode.Parse(response.Body!)!["items"]!.AsArray().Count); // the seeded sample invoices
+            var seeded = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Find(), "mocks", "seed", "InvoicesTable.json")))!.AsArray();
+            Assert.Equal(seeded.Count, JsonNode.Parse(response.Body!)!["items"]!.AsArray().Count); // the seeded samples, all the mock user's
         }
     }
 
@@ -46,7 +53,7 @@ public sealed class MockEventTests(LocalServicesFixture local)
     {
         var root = RepositoryRoot.Find();
         var config = PayMyInvoice.Local.Serverless.ServerlessConfig.Load(Path.Combine(root, "serverless.yml"));
-        var covered = Mocks.Select(row => (string)row[0]).Append("invoiceStream").ToHashSet();
+        var covered = Mocks.Select(row => (string)row[0]).Append("invoiceStream").Append("billingWorker").ToHashSet();
         Assert.All(config.FunctionNames, name =>
         {
             Assert.True(File.Exists(Path.Combine(root, "mocks", name + ".json")), $"mocks/{name}.json is missing");
@@ -64,6 +71,20 @@ public sealed class MockEventTests(LocalServicesFixture local)
 
         Assert.Null(outcome.Error);
         Assert.Equal("""{"batchItemFailures":[]}""", System.Text.Encoding.UTF8.GetString(outcome.Response!));
+    }
+
+    [Fact]
+    public async Task The_billingWorker_mock_charges_the_seeded_payment_once()
+    {
+        var deployment = await local.DeployFreshStageAsync(_stripe.BaseUrl);
+        var payload = await File.ReadAllBytesAsync(Path.Combine(RepositoryRoot.Find(), "mocks", "billingWorker.json"));
+
+        var first = await deployment.InvokeAsync("billingWorker", payload, CancellationToken.None);
+        var again = await deployment.InvokeAsync("billingWorker", payload, CancellationToken.None);
+
+        Assert.Equal("""{"batchItemFailures":[]}""", System.Text.Encoding.UTF8.GetString(first.Response!));
+        Assert.Equal("""{"batchItemFailures":[]}""", System.Text.Encoding.UTF8.GetString(again.Response!));
+        Assert.Equal(1, _stripe.Charges);
     }
 
     [Fact]

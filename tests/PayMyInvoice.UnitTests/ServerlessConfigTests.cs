@@ -15,16 +15,17 @@ public sealed class ServerlessConfigTests
     {
         var config = Load();
         Assert.Equal(
-            ["createInvoice", "deleteInvoice", "getInvoice", "invoiceStream", "listInvoices", "payInvoice", "updateInvoice", "voidInvoice"],
+            ["billingWorker", "createInvoice", "deleteInvoice", "getInvoice", "invoiceStream", "listInvoices", "payInvoice", "updateInvoice", "voidInvoice"],
             config.FunctionNames.Order(StringComparer.Ordinal));
         foreach (var name in config.FunctionNames)
         {
             var function = config.Function(name);
             Assert.Equal(name, function.Environment["PMI_FUNCTION"]);
-            Assert.Equal(1, function.HttpRoutes.Count + function.Streams.Count);
+            Assert.Equal(1, function.HttpRoutes.Count + function.Streams.Count + function.Queues.Count);
         }
 
         Assert.Equal(new StreamSource("InvoicesTable", 25, 10), Assert.Single(config.Function("invoiceStream").Streams));
+        Assert.Equal(new QueueSource("BillingQueue", 5), Assert.Single(config.Function("billingWorker").Queues));
         Assert.Equal(
             "arn:aws:sns:us-east-1:000000000000:paymyinvoice-dev-invoice-events",
             config.Function("invoiceStream").Environment["INVOICE_EVENTS_TOPIC_ARN"]);
@@ -45,7 +46,7 @@ public sealed class ServerlessConfigTests
     [Fact]
     public void The_invoices_table_is_keyed_by_user_and_invoice_with_a_new_and_old_images_stream()
     {
-        var (logicalId, properties) = Assert.Single(Load().ResourcesOfType("AWS::DynamoDB::Table"));
+        var (logicalId, properties) = Load().ResourcesOfType("AWS::DynamoDB::Table").Single(r => r.LogicalId == "InvoicesTable");
         var request = TableDefinitions.ToCreateTableRequest(properties);
         Assert.Equal("InvoicesTable", logicalId);
         Assert.Equal(["userId:HASH", "invoiceId:RANGE"], request.KeySchema.Select(k => $"{k.AttributeName}:{k.KeyType.Value}"));

@@ -65,6 +65,7 @@ public sealed partial class ServerlessConfig
         var timeout = function.GetValueOrDefault("timeout") as string ?? Path("provider.timeout") as string ?? "6";
         var routes = new List<HttpRoute>();
         var streams = new List<StreamSource>();
+        var queues = new List<QueueSource>();
         foreach (var item in function.GetValueOrDefault("events") as List<object?> ?? [])
         {
             var trigger = item as Dictionary<string, object?>;
@@ -73,6 +74,14 @@ public sealed partial class ServerlessConfig
                 routes.Add(new HttpRoute(
                     ResolveString(http.GetValueOrDefault("method") as string ?? "get").ToUpperInvariant(),
                     "/" + ResolveString(http.GetValueOrDefault("path") as string ?? "").TrimStart('/')));
+            }
+
+            if (trigger?.GetValueOrDefault("sqs") is Dictionary<string, object?> sqs)
+            {
+                var getAtt = (sqs.GetValueOrDefault("arn") as Dictionary<string, object?>)?.GetValueOrDefault("Fn::GetAtt") as List<object?>;
+                queues.Add(new QueueSource(
+                    getAtt?[0] as string ?? throw new InvalidDataException($"serverless.yml: {name}'s sqs arn must be Fn::GetAtt [Queue, Arn]."),
+                    int.Parse(ResolveString(sqs.GetValueOrDefault("batchSize") as string ?? "10"), CultureInfo.InvariantCulture)));
             }
 
             if (trigger?.GetValueOrDefault("stream") is Dictionary<string, object?> stream)
@@ -92,7 +101,8 @@ public sealed partial class ServerlessConfig
             environment,
             TimeSpan.FromSeconds(int.Parse(ResolveString(timeout), CultureInfo.InvariantCulture)),
             routes,
-            streams);
+            streams,
+            queues);
     }
 
     /// <summary>The <c>Properties</c> of every resource of the given CloudFormation type, variables resolved.</summary>
@@ -109,6 +119,17 @@ public sealed partial class ServerlessConfig
         }
 
         return found;
+    }
+
+    /// <summary>A resource's type and resolved properties, by logical id.</summary>
+    public (string Type, Dictionary<string, object?> Properties) Resource(string logicalId)
+    {
+        if ((Path("resources.Resources") as Dictionary<string, object?>)?.GetValueOrDefault(logicalId) is not Dictionary<string, object?> resource)
+        {
+            throw new KeyNotFoundException($"serverless.yml has no resource '{logicalId}'.");
+        }
+
+        return ((string)resource["Type"]!, (Dictionary<string, object?>)ResolveTree(resource.GetValueOrDefault("Properties") ?? new Dictionary<string, object?>())!);
     }
 
     private object? Path(string dotted)
@@ -165,6 +186,7 @@ public sealed partial class ServerlessConfig
             "aws" when key == "accountId" => LocalAccountId,
             "opt" => _options.GetValueOrDefault(key),
             "env" => Environment.GetEnvironmentVariable(key),
+            "ssm" => $"<ssm:{key}>", // no Parameter Store locally: the local stack supplies what these stand for
             _ => throw new InvalidDataException($"serverless.yml: the local stack does not resolve '${{{expression}}}'."),
         };
         return resolved ?? fallback ?? throw new InvalidDataException($"serverless.yml: '${{{expression}}}' has no value and no default.");
@@ -189,9 +211,13 @@ public sealed record ServerlessFunction(
     IReadOnlyDictionary<string, string> Environment,
     TimeSpan Timeout,
     IReadOnlyList<HttpRoute> HttpRoutes,
-    IReadOnlyList<StreamSource> Streams);
+    IReadOnlyList<StreamSource> Streams,
+    IReadOnlyList<QueueSource> Queues);
 
 public sealed record HttpRoute(string Method, string Path);
 
 /// <summary>A DynamoDB stream event source: the table's logical id, batch size, and retries (-1: until the record expires).</summary>
+/// <summary>An SQS event source: the queue's logical id and the batch size.</summary>
+public sealed record QueueSource(string QueueLogicalId, int BatchSize);
+
 public sealed record StreamSource(string TableLogicalId, int BatchSize, int MaximumRetryAttempts);
