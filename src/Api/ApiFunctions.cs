@@ -1,4 +1,4 @@
-using PayMyInvoice.Api.Http;
+using PayMyInvoice.Http;
 using PayMyInvoice.Api.Invoices;
 using PayMyInvoice.Contracts.APIGatewayEvents;
 using PayMyInvoice.Core.Invoices;

@@ -43,6 +43,7 @@ namespace PayMyInvoice.Contracts;
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(PayRequest))]
 [JsonSerializable(typeof(PaymentResponse))]
+[JsonSerializable(typeof(WebhookResponse))]
 [JsonSerializable(typeof(InvoiceEvent))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {

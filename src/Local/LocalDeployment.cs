@@ -26,6 +26,9 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
     public static FunctionTable AllFunctions(Func<string, string?> settings) =>
         ApiFunctions.Create(settings).Include(WorkerFunctions.Create(settings));
 
+    /// <summary>The signing secret the local webhook function checks; point the Stripe emulator's deliveries at it.</summary>
+    public const string WebhookSecret = "whsec_local";
+
     public ServerlessConfig Config => config;
 
     public LocalEndpoints Endpoints => endpoints;
@@ -182,6 +185,7 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
             ["AWS_ENDPOINT_URL_SQS"] = endpoints.Fauxqs.ToString(),
             ["AWS_LAMBDA_FUNCTION_NAME"] = function.DeployedName,
             ["STRIPE_SECRET_KEY"] = "sk_test_local",
+            ["STRIPE_WEBHOOK_SECRET"] = WebhookSecret,
             ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "256",
         };
         if (endpoints.Stripe is { } stripe)

@@ -1,7 +1,6 @@
 using PayMyInvoice.Contracts;
 using PayMyInvoice.Core.Billing;
-using PayMyInvoice.Core.Idempotency;
-using PayMyInvoice.Core.Invoices;
+using PayMyInvoice.Http;
 using PayMyInvoice.Infrastructure.Aws;
 using PayMyInvoice.Infrastructure.DynamoDb;
 using PayMyInvoice.Infrastructure.Idempotency;
@@ -10,46 +9,45 @@ using PayMyInvoice.Infrastructure.Stripe;
 using PayMyInvoice.Lambda;
 using PayMyInvoice.Workers.Billing;
 using PayMyInvoice.Workers.Invoices;
+using PayMyInvoice.Workers.Payments;
 
 namespace PayMyInvoice.Workers;
 
-/// <summary>The stream, queue and schedule functions this executable serves, by their serverless.yml names.</summary>
+/// <summary>
+/// The functions of the managed-runtime executable (Stripe.net does not run under Native AOT): the table's stream,
+/// the queue workers, and Stripe's webhook intake, by their serverless.yml names. Each builds only what it uses,
+/// once per execution environment.
+/// </summary>
 public static class WorkerFunctions
 {
     public const string InvoiceEventsTopicVariable = "INVOICE_EVENTS_TOPIC_ARN";
+    public const string PaymentEventsTopicVariable = "PAYMENT_EVENTS_TOPIC_ARN";
     public const string IdempotencyTableVariable = "IDEMPOTENCY_TABLE";
+    public const string WebhookSecretVariable = "STRIPE_WEBHOOK_SECRET";
 
     public static FunctionTable Create(Func<string, string?> settings)
     {
         var aws = new AwsSettings(settings);
-        return Create(new Dependencies(
-            () => new SnsInvoiceEventPublisher(SnsClient.FromSettings(aws), aws.Required(InvoiceEventsTopicVariable)),
-            () => new DynamoDbInvoiceStore(DynamoDbClients.FromSettings(aws), aws.Required("INVOICES_TABLE")),
-            () => new DynamoDbIdempotencyStore(DynamoDbClients.FromSettings(aws), aws.Required(IdempotencyTableVariable), TimeProvider.System),
-            () => StripePaymentGateway.FromSettings(settings)));
-    }
+        DynamoDbInvoiceStore Invoices() => new(DynamoDbClients.FromSettings(aws), aws.Required("INVOICES_TABLE"));
+        DynamoDbIdempotencyStore Idempotency() => new(DynamoDbClients.FromSettings(aws), aws.Required(IdempotencyTableVariable), TimeProvider.System);
 
-    /// <summary>The same table over any adapters (tests pass their own).</summary>
-    public static FunctionTable Create(Dependencies dependencies)
-    {
-        ArgumentNullException.ThrowIfNull(dependencies);
         return new FunctionTable()
             .Add("invoiceStream", () => LambdaFunction.Create(
                 ContractsJsonContext.Wire.DynamoDBEvent,
                 ContractsJsonContext.Wire.StreamsEventResponse,
-                new InvoiceStreamFunction(dependencies.Publisher()).HandleAsync))
+                new InvoiceStreamFunction(new SnsInvoiceEventPublisher(SnsClient.FromSettings(aws), aws.Required(InvoiceEventsTopicVariable))).HandleAsync))
             .Add("billingWorker", () =>
             {
-                var store = dependencies.Invoices();
-                var billing = new BillingService(store, dependencies.Gateway(), dependencies.Idempotency(), new PaymentOutcomes(store, TimeProvider.System));
+                var store = Invoices();
+                var billing = new BillingService(store, StripePaymentGateway.FromSettings(settings), Idempotency(), new PaymentOutcomes(store, TimeProvider.System));
                 return LambdaFunction.Create(ContractsJsonContext.Wire.SQSEvent, ContractsJsonContext.Wire.SQSBatchResponse, new BillingWorkerFunction(billing).HandleAsync);
+            })
+            .Add("stripeWebhook", () => HttpFunction.CreateAnonymous(new StripeWebhookFunction(
+                aws.Required(WebhookSecretVariable), SnsClient.FromSettings(aws), aws.Required(PaymentEventsTopicVariable), TimeProvider.System).HandleAsync))
+            .Add("paymentEvents", () =>
+            {
+                var payments = new PaymentEventService(Idempotency(), new PaymentOutcomes(Invoices(), TimeProvider.System));
+                return LambdaFunction.Create(ContractsJsonContext.Wire.SQSEvent, ContractsJsonContext.Wire.SQSBatchResponse, new PaymentEventsFunction(payments).HandleAsync);
             });
     }
-
-    /// <summary>What the workers are built from; each is created only when a chosen function needs it.</summary>
-    public sealed record Dependencies(
-        Func<IInvoiceEventPublisher> Publisher,
-        Func<IInvoiceStore> Invoices,
-        Func<IIdempotencyStore> Idempotency,
-        Func<IPaymentGateway> Gateway);
 }

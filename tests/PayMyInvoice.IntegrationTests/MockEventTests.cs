@@ -27,6 +27,9 @@ public sealed class MockEventTests(LocalServicesFixture local) : IAsyncLifetime
         { "deleteInvoice", 204 },
         { "payInvoice", 202 },
         { "voidInvoice", 200 },
+
+        // A recorded delivery: correctly signed with the local secret, but long past Stripe's 300 s tolerance.
+        { "stripeWebhook", 400 },
     };
 
     [Theory]
@@ -53,7 +56,7 @@ public sealed class MockEventTests(LocalServicesFixture local) : IAsyncLifetime
     {
         var root = RepositoryRoot.Find();
         var config = PayMyInvoice.Local.Serverless.ServerlessConfig.Load(Path.Combine(root, "serverless.yml"));
-        var covered = Mocks.Select(row => (string)row[0]).Append("invoiceStream").Append("billingWorker").ToHashSet();
+        var covered = Mocks.Select(row => (string)row[0]).Append("invoiceStream").Append("billingWorker").Append("paymentEvents").ToHashSet();
         Assert.All(config.FunctionNames, name =>
         {
             Assert.True(File.Exists(Path.Combine(root, "mocks", name + ".json")), $"mocks/{name}.json is missing");
@@ -85,6 +88,20 @@ public sealed class MockEventTests(LocalServicesFixture local) : IAsyncLifetime
         Assert.Equal("""{"batchItemFailures":[]}""", System.Text.Encoding.UTF8.GetString(first.Response!));
         Assert.Equal("""{"batchItemFailures":[]}""", System.Text.Encoding.UTF8.GetString(again.Response!));
         Assert.Equal(1, _stripe.Charges);
+    }
+
+    [Fact]
+    public async Task The_paymentEvents_mock_settles_the_seeded_payment()
+    {
+        var deployment = await local.DeployFreshStageAsync(_stripe.BaseUrl);
+        var payload = await File.ReadAllBytesAsync(Path.Combine(RepositoryRoot.Find(), "mocks", "paymentEvents.json"));
+
+        var outcome = await deployment.InvokeAsync("paymentEvents", payload, CancellationToken.None);
+
+        Assert.Equal("""{"batchItemFailures":[]}""", System.Text.Encoding.UTF8.GetString(outcome.Response!));
+        var store = new PayMyInvoice.Infrastructure.DynamoDb.DynamoDbInvoiceStore(local.DynamoDb, deployment.TableName("InvoicesTable"));
+        var invoice = await store.GetAsync("us-east-1:7d3f0a52-6a7e-4d8e-9b1c-2f4e8a9c0b11", "inv_019a2f3c4d5e7f808a9b0c1d2e3f4a5e", default);
+        Assert.Equal(PayMyInvoice.Core.Invoices.InvoiceStatus.Paid, invoice!.Status);
     }
 
     [Fact]

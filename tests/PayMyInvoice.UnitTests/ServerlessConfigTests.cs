@@ -15,7 +15,7 @@ public sealed class ServerlessConfigTests
     {
         var config = Load();
         Assert.Equal(
-            ["billingWorker", "createInvoice", "deleteInvoice", "getInvoice", "invoiceStream", "listInvoices", "payInvoice", "updateInvoice", "voidInvoice"],
+            ["billingWorker", "createInvoice", "deleteInvoice", "getInvoice", "invoiceStream", "listInvoices", "payInvoice", "paymentEvents", "stripeWebhook", "updateInvoice", "voidInvoice"],
             config.FunctionNames.Order(StringComparer.Ordinal));
         foreach (var name in config.FunctionNames)
         {
@@ -30,7 +30,8 @@ public sealed class ServerlessConfigTests
             "arn:aws:sns:us-east-1:000000000000:paymyinvoice-dev-invoice-events",
             config.Function("invoiceStream").Environment["INVOICE_EVENTS_TOPIC_ARN"]);
 
-        Assert.Equal(new HttpRoute("PUT", "/invoices/{id}"), config.Function("updateInvoice").HttpRoutes[0]);
+        Assert.Equal(new HttpRoute("PUT", "/invoices/{id}", IamAuthorized: true), config.Function("updateInvoice").HttpRoutes[0]);
+        Assert.Equal(new HttpRoute("POST", "/webhooks/stripe", IamAuthorized: false), config.Function("stripeWebhook").HttpRoutes[0]);
     }
 
     [Fact]

@@ -73,7 +73,8 @@ public sealed partial class ServerlessConfig
             {
                 routes.Add(new HttpRoute(
                     ResolveString(http.GetValueOrDefault("method") as string ?? "get").ToUpperInvariant(),
-                    "/" + ResolveString(http.GetValueOrDefault("path") as string ?? "").TrimStart('/')));
+                    "/" + ResolveString(http.GetValueOrDefault("path") as string ?? "").TrimStart('/'),
+                    http.GetValueOrDefault("authorizer") as string == "aws_iam"));
             }
 
             if (trigger?.GetValueOrDefault("sqs") is Dictionary<string, object?> sqs)
@@ -214,7 +215,8 @@ public sealed record ServerlessFunction(
     IReadOnlyList<StreamSource> Streams,
     IReadOnlyList<QueueSource> Queues);
 
-public sealed record HttpRoute(string Method, string Path);
+/// <summary>An API Gateway route; <see cref="IamAuthorized"/> when it has <c>authorizer: aws_iam</c>.</summary>
+public sealed record HttpRoute(string Method, string Path, bool IamAuthorized = false);
 
 /// <summary>A DynamoDB stream event source: the table's logical id, batch size, and retries (-1: until the record expires).</summary>
 /// <summary>An SQS event source: the queue's logical id and the batch size.</summary>

@@ -5,7 +5,7 @@ using PayMyInvoice.Contracts.APIGatewayEvents;
 using PayMyInvoice.Contracts.Http;
 using PayMyInvoice.Core;
 
-namespace PayMyInvoice.Api.Http;
+namespace PayMyInvoice.Http;
 
 /// <summary>Every response the HTTP functions give: JSON bodies and the one error shape. <see cref="HttpFunction"/> adds CORS.</summary>
 public static class ApiResponses

@@ -2,7 +2,7 @@ using PayMyInvoice.Contracts;
 using PayMyInvoice.Contracts.APIGatewayEvents;
 using PayMyInvoice.Lambda;
 
-namespace PayMyInvoice.Api.Http;
+namespace PayMyInvoice.Http;
 
 /// <summary>
 /// Wraps an HTTP handler as a Lambda function: 401 without a caller identity; a logged 500 in the one error shape
@@ -12,6 +12,19 @@ namespace PayMyInvoice.Api.Http;
 public static class HttpFunction
 {
     public static ILambdaFunction Create(Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>> handler, string allowedOrigin) =>
+        Wrap(allowedOrigin, (request, context, cancellationToken) =>
+        {
+            var userId = request.RequestContext?.Identity?.CognitoIdentityId;
+            return string.IsNullOrWhiteSpace(userId)
+                ? Task.FromResult(ApiResponses.Error(401, "unauthorized", "The request carries no caller identity; sign it with IAM credentials from Cognito."))
+                : handler(new HttpCall(request, userId, context), cancellationToken);
+        });
+
+    /// <summary>For callers that prove themselves otherwise (Stripe signs its webhooks): no caller identity is read.</summary>
+    public static ILambdaFunction CreateAnonymous(Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>> handler) =>
+        Wrap("*", (request, context, cancellationToken) => handler(new HttpCall(request, null, context), cancellationToken));
+
+    private static ILambdaFunction Wrap(string allowedOrigin, Func<APIGatewayProxyRequest, ILambdaContext, CancellationToken, Task<APIGatewayProxyResponse>> handler) =>
         LambdaFunction.Create(
             ContractsJsonContext.Wire.APIGatewayProxyRequest,
             ContractsJsonContext.Wire.APIGatewayProxyResponse,
@@ -19,20 +32,14 @@ public static class HttpFunction
                 WithCors(await HandleAsync(handler, request, context, cancellationToken).ConfigureAwait(false), allowedOrigin));
 
     private static async Task<APIGatewayProxyResponse> HandleAsync(
-        Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>> handler,
+        Func<APIGatewayProxyRequest, ILambdaContext, CancellationToken, Task<APIGatewayProxyResponse>> handler,
         APIGatewayProxyRequest request,
         ILambdaContext context,
         CancellationToken cancellationToken)
     {
-        var userId = request.RequestContext?.Identity?.CognitoIdentityId;
-        if (string.IsNullOrWhiteSpace(userId))
-        {
-            return ApiResponses.Error(401, "unauthorized", "The request carries no caller identity; sign it with IAM credentials from Cognito.");
-        }
-
         try
         {
-            return await handler(new HttpCall(request, userId, context), cancellationToken).ConfigureAwait(false);
+            return await handler(request, context, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {

@@ -5,17 +5,17 @@ using PayMyInvoice.Contracts.APIGatewayEvents;
 using PayMyInvoice.Contracts.Http;
 using PayMyInvoice.Lambda;
 
-namespace PayMyInvoice.Api.Http;
+namespace PayMyInvoice.Http;
 
 /// <summary>An authenticated HTTP request: the caller's identity, and the checked reading of its parts.</summary>
-public sealed class HttpCall(APIGatewayProxyRequest request, string userId, ILambdaContext context)
+public sealed class HttpCall(APIGatewayProxyRequest request, string? userId, ILambdaContext context)
 {
     public const int MaxBodyBytes = 64 * 1024;
 
     public APIGatewayProxyRequest Request => request;
 
     /// <summary>From API Gateway's IAM-authorised request context, never from a header or the body.</summary>
-    public string UserId => userId;
+    public string UserId => userId ?? throw new InvalidOperationException("This function is anonymous: it has no caller identity.");
 
     public ILambdaContext Context => context;
 
@@ -46,17 +46,16 @@ public sealed class HttpCall(APIGatewayProxyRequest request, string userId, ILam
     }
 
     /// <summary>Reads a JSON body: 413 when over 64 KiB, 415 when not JSON, 400 with the field at fault when malformed.</summary>
-    public bool TryReadJson<T>(JsonTypeInfo<T> type, out T body, out APIGatewayProxyResponse rejection)
-        where T : class
+    /// <summary>The body as sent (base64 decoded): 413 when over 64 KiB, 400 when the base64 is broken.</summary>
+    public bool TryReadBody(out byte[] bytes, out APIGatewayProxyResponse rejection)
     {
-        body = null!;
-        byte[] bytes;
         try
         {
             bytes = request.IsBase64Encoded ? Convert.FromBase64String(request.Body ?? "") : Encoding.UTF8.GetBytes(request.Body ?? "");
         }
         catch (FormatException)
         {
+            bytes = [];
             rejection = ApiResponses.Error(400, "malformed_body", "The body is marked base64 but is not valid base64.");
             return false;
         }
@@ -64,6 +63,19 @@ public sealed class HttpCall(APIGatewayProxyRequest request, string userId, ILam
         if (bytes.Length > MaxBodyBytes)
         {
             rejection = ApiResponses.Error(413, "payload_too_large", $"The body is {bytes.Length} bytes; at most {MaxBodyBytes} are accepted.");
+            return false;
+        }
+
+        rejection = null!;
+        return true;
+    }
+
+    public bool TryReadJson<T>(JsonTypeInfo<T> type, out T body, out APIGatewayProxyResponse rejection)
+        where T : class
+    {
+        body = null!;
+        if (!TryReadBody(out var bytes, out rejection))
+        {
             return false;
         }
 

@@ -1,0 +1,68 @@
+using System.Text;
+using System.Text.Json;
+using PayMyInvoice.Contracts;
+using PayMyInvoice.Contracts.APIGatewayEvents;
+using PayMyInvoice.Contracts.Http;
+using PayMyInvoice.Http;
+using PayMyInvoice.Infrastructure.Sns;
+using PayMyInvoice.Lambda;
+using Stripe;
+
+namespace PayMyInvoice.Workers.Payments;
+
+/// <summary>
+/// Stripe's webhook intake: verifies Stripe-Signature on the raw body (Stripe.net, 300 s tolerance) and publishes the
+/// event to the payment-events topic — no table write, so nothing can half-succeed. A bad signature is 400 and
+/// publishes nothing; a failed publish is 503, which Stripe retries for days.
+/// </summary>
+public sealed class StripeWebhookFunction(string signingSecret, SnsClient sns, string topicArn, TimeProvider time)
+{
+    public const long ToleranceSeconds = 300;
+
+    public async Task<APIGatewayProxyResponse> HandleAsync(HttpCall call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        if (!call.TryReadBody(out var bytes, out var rejection))
+        {
+            return rejection;
+        }
+
+        var payload = Encoding.UTF8.GetString(bytes);
+        if (call.Header("Stripe-Signature") is not { Length: > 0 } signature)
+        {
+            return ApiResponses.Error(400, "missing_signature", "The Stripe-Signature header is missing.");
+        }
+
+        try
+        {
+            EventUtility.ValidateSignature(payload, signature, signingSecret, ToleranceSeconds, time.GetUtcNow().ToUnixTimeSeconds());
+        }
+        catch (StripeException)
+        {
+            return ApiResponses.Error(400, "invalid_signature", "The Stripe-Signature does not match this body, or is older than 300 seconds.");
+        }
+
+        string type;
+        try
+        {
+            using var document = JsonDocument.Parse(payload);
+            type = document.RootElement.GetProperty("type").GetString() ?? throw new KeyNotFoundException();
+        }
+        catch (Exception error) when (error is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return ApiResponses.Error(400, "malformed_json", "The body is not a Stripe event.");
+        }
+
+        try
+        {
+            await sns.PublishAsync(topicArn, payload, new Dictionary<string, string> { [SnsInvoiceEventPublisher.EventTypeAttribute] = type }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is SnsException or HttpRequestException or TaskCanceledException)
+        {
+            call.Context.Logger.LogError("publishing a Stripe event failed; Stripe will retry", error);
+            return ApiResponses.Error(503, "unavailable", "The event could not be queued; retry later.");
+        }
+
+        return ApiResponses.Json(200, new WebhookResponse { Received = true }, ContractsJsonContext.Wire.WebhookResponse);
+    }
+}
