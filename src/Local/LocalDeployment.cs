@@ -188,6 +188,16 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
             ["STRIPE_WEBHOOK_SECRET"] = WebhookSecret,
             ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "256",
         };
+        foreach (var secret in new[] { "SMTP_USERNAME", "SMTP_PASSWORD" })
+        {
+            variables.Remove(secret); // maildev takes mail without logging in
+        }
+
+        if (endpoints.Smtp is { } smtp)
+        {
+            variables["SMTP_URL"] = smtp.ToString();
+        }
+
         if (endpoints.Stripe is { } stripe)
         {
             variables["STRIPE_API_BASE"] = stripe.ToString().TrimEnd('/');

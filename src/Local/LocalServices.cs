@@ -4,24 +4,34 @@ using System.Text.Json;
 namespace PayMyInvoice.Local;
 
 /// <summary>
-/// DynamoDB Local and fauxqs, run by <c>src/Local/services/local-services.mjs</c> (which installs them on first use).
+/// DynamoDB Local, fauxqs and maildev, run by <c>src/Local/services/local-services.mjs</c> (which installs them on first use).
 /// Disposing closes the script's stdin, which stops both; if this process dies, the pipe closes all the same.
 /// </summary>
 public sealed class LocalServices : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private LocalServices(Process process, Uri dynamoDb, Uri fauxqs)
+    private LocalServices(Process process, Uri dynamoDb, Uri fauxqs, Uri smtp, Uri inbox)
     {
         _process = process;
         DynamoDb = dynamoDb;
         Fauxqs = fauxqs;
+        Smtp = smtp;
+        Inbox = inbox;
     }
 
     public Uri DynamoDb { get; }
 
     /// <summary>SQS and SNS (and S3) on one port.</summary>
     public Uri Fauxqs { get; }
+
+    /// <summary>maildev's SMTP server (smtp://host:port).</summary>
+    public Uri Smtp { get; }
+
+    /// <summary>maildev's web inbox; <c>GET /email</c> lists what it received.</summary>
+    public Uri Inbox { get; }
+
+    public LocalEndpoints Endpoints => new(DynamoDb, Fauxqs, Smtp: Smtp);
 
     public static async Task<LocalServices> StartAsync(CancellationToken cancellationToken = default)
     {
@@ -63,7 +73,9 @@ public sealed class LocalServices : IAsyncDisposable
         return new LocalServices(
             process,
             new Uri(ready.RootElement.GetProperty("dynamodb").GetString()!),
-            new Uri(ready.RootElement.GetProperty("fauxqs").GetString()!));
+            new Uri(ready.RootElement.GetProperty("fauxqs").GetString()!),
+            new Uri(ready.RootElement.GetProperty("smtp").GetString()!),
+            new Uri(ready.RootElement.GetProperty("inbox").GetString()!));
     }
 
     public async ValueTask DisposeAsync()

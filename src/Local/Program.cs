@@ -34,7 +34,7 @@ invoke.SetAction(async (parse, cancellationToken) =>
     if (endpoints is null)
     {
         services = await LocalServices.StartAsync(cancellationToken).ConfigureAwait(false);
-        endpoints = new LocalEndpoints(services.DynamoDb, services.Fauxqs);
+        endpoints = services.Endpoints;
     }
 
     if (endpoints.Stripe is null)

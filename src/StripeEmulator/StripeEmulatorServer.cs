@@ -38,6 +38,7 @@ public sealed class StripeEmulatorServer : IAsyncDisposable
     private readonly HttpClient _webhookClient = new() { Timeout = TimeSpan.FromSeconds(10) };
     private Task _delivery = Task.CompletedTask;
     private int _charges;
+    private int _pendingWebhooks;
     private int _apiCalls;
 
     private StripeEmulatorServer(WebApplication app) => _app = app;
@@ -52,6 +53,9 @@ public sealed class StripeEmulatorServer : IAsyncDisposable
 
     /// <summary>PaymentIntents that succeeded: each is one charge of the payer's card.</summary>
     public int Charges => Volatile.Read(ref _charges);
+
+    /// <summary>Events published whose deliveries have not finished (delivered, or retries exhausted).</summary>
+    public int PendingWebhooks => Volatile.Read(ref _pendingWebhooks);
 
     /// <summary>API requests that reached the emulator, faults included.</summary>
     public int ApiCalls => Volatile.Read(ref _apiCalls);
@@ -288,7 +292,13 @@ public sealed class StripeEmulatorServer : IAsyncDisposable
         }
     }
 
-    private void Publish(string type, PaymentIntent intent, string? idempotencyKey) => _events.Writer.TryWrite(new JsonObject
+    private void Publish(string type, PaymentIntent intent, string? idempotencyKey)
+    {
+        Interlocked.Increment(ref _pendingWebhooks);
+        _events.Writer.TryWrite(Event(type, intent, idempotencyKey));
+    }
+
+    private JsonObject Event(string type, PaymentIntent intent, string? idempotencyKey) => new()
     {
         ["id"] = NewId("evt"),
         ["object"] = "event",
@@ -299,7 +309,7 @@ public sealed class StripeEmulatorServer : IAsyncDisposable
         ["pending_webhooks"] = 1,
         ["request"] = new JsonObject { ["id"] = NewId("req"), ["idempotency_key"] = idempotencyKey },
         ["type"] = type,
-    });
+    };
 
     /// <summary>Delivers each event to every endpoint, signed; a non-2xx answer is retried after each delay.</summary>
     private async Task DeliverWebhooksAsync()
@@ -316,6 +326,7 @@ public sealed class StripeEmulatorServer : IAsyncDisposable
 
                 var payload = evt.ToJsonString();
                 await Task.WhenAll(endpoints.Select(endpoint => DeliverAsync(endpoint.Url, endpoint.Secret, evt["id"]!.GetValue<string>(), evt["type"]!.GetValue<string>(), payload))).ConfigureAwait(false);
+                Interlocked.Decrement(ref _pendingWebhooks);
             }
         }
         catch (OperationCanceledException)

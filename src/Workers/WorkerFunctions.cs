@@ -1,14 +1,17 @@
 using PayMyInvoice.Contracts;
 using PayMyInvoice.Core.Billing;
+using PayMyInvoice.Core.Notifications;
 using PayMyInvoice.Http;
 using PayMyInvoice.Infrastructure.Aws;
 using PayMyInvoice.Infrastructure.DynamoDb;
 using PayMyInvoice.Infrastructure.Idempotency;
+using PayMyInvoice.Infrastructure.Mail;
 using PayMyInvoice.Infrastructure.Sns;
 using PayMyInvoice.Infrastructure.Stripe;
 using PayMyInvoice.Lambda;
 using PayMyInvoice.Workers.Billing;
 using PayMyInvoice.Workers.Invoices;
+using PayMyInvoice.Workers.Notifications;
 using PayMyInvoice.Workers.Payments;
 
 namespace PayMyInvoice.Workers;
@@ -24,6 +27,7 @@ public static class WorkerFunctions
     public const string PaymentEventsTopicVariable = "PAYMENT_EVENTS_TOPIC_ARN";
     public const string IdempotencyTableVariable = "IDEMPOTENCY_TABLE";
     public const string WebhookSecretVariable = "STRIPE_WEBHOOK_SECRET";
+    public const string PayLinkBaseVariable = "PAY_LINK_BASE";
 
     public static FunctionTable Create(Func<string, string?> settings)
     {
@@ -44,6 +48,15 @@ public static class WorkerFunctions
             })
             .Add("stripeWebhook", () => HttpFunction.CreateAnonymous(new StripeWebhookFunction(
                 aws.Required(WebhookSecretVariable), SnsClient.FromSettings(aws), aws.Required(PaymentEventsTopicVariable), TimeProvider.System).HandleAsync))
+            .Add("notifications", () =>
+            {
+                var mailer = SmtpMailer.FromSettings(settings);
+                var emails = new InvoiceEmails(new Uri(aws.Required(PayLinkBaseVariable)), mailer.Domain);
+                return LambdaFunction.Create(
+                    ContractsJsonContext.Wire.SQSEvent,
+                    ContractsJsonContext.Wire.SQSBatchResponse,
+                    new NotificationsFunction(emails, new NotificationService(mailer, Idempotency())).HandleAsync);
+            })
             .Add("paymentEvents", () =>
             {
                 var payments = new PaymentEventService(Idempotency(), new PaymentOutcomes(Invoices(), TimeProvider.System));

@@ -38,7 +38,7 @@ public sealed class LocalServicesFixture : IAsyncLifetime
         var root = RepositoryRoot.Find();
         var stage = "t" + Guid.NewGuid().ToString("N")[..10];
         var config = ServerlessConfig.Load(Path.Combine(root, "serverless.yml"), new Dictionary<string, string> { ["stage"] = stage });
-        var deployment = new LocalDeployment(config, new LocalEndpoints(Services.DynamoDb, Services.Fauxqs, stripe), root);
+        var deployment = new LocalDeployment(config, Services.Endpoints with { Stripe = stripe }, root);
         await deployment.ProvisionAsync(CancellationToken.None);
         return deployment;
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using PayMyInvoice.Contracts;
 using PayMyInvoice.Local;
@@ -56,7 +57,7 @@ public sealed class MockEventTests(LocalServicesFixture local) : IAsyncLifetime
     {
         var root = RepositoryRoot.Find();
         var config = PayMyInvoice.Local.Serverless.ServerlessConfig.Load(Path.Combine(root, "serverless.yml"));
-        var covered = Mocks.Select(row => (string)row[0]).Append("invoiceStream").Append("billingWorker").Append("paymentEvents").ToHashSet();
+        var covered = Mocks.Select(row => (string)row[0]).Append("invoiceStream").Append("billingWorker").Append("paymentEvents").Append("notifications").ToHashSet();
         Assert.All(config.FunctionNames, name =>
         {
             Assert.True(File.Exists(Path.Combine(root, "mocks", name + ".json")), $"mocks/{name}.json is missing");
@@ -102,6 +103,23 @@ public sealed class MockEventTests(LocalServicesFixture local) : IAsyncLifetime
         var store = new PayMyInvoice.Infrastructure.DynamoDb.DynamoDbInvoiceStore(local.DynamoDb, deployment.TableName("InvoicesTable"));
         var invoice = await store.GetAsync("us-east-1:7d3f0a52-6a7e-4d8e-9b1c-2f4e8a9c0b11", "inv_019a2f3c4d5e7f808a9b0c1d2e3f4a5e", default);
         Assert.Equal(PayMyInvoice.Core.Invoices.InvoiceStatus.Paid, invoice!.Status);
+    }
+
+    [Fact]
+    public async Task The_notifications_mock_emails_the_payer_once_however_often_it_is_invoked()
+    {
+        var deployment = await local.DeployFreshStageAsync(_stripe.BaseUrl);
+        var payload = await File.ReadAllBytesAsync(Path.Combine(RepositoryRoot.Find(), "mocks", "notifications.json"));
+        using var http = new HttpClient();
+        int Count(JsonArray inbox) => inbox.Count(m => m!["subject"]!.GetValue<string>() == "Invoice for EUR 120.00: Hosting, November");
+        var before = Count((await http.GetFromJsonAsync<JsonArray>(new Uri(local.Services.Inbox, "/email")))!);
+
+        var first = await deployment.InvokeAsync("notifications", payload, CancellationToken.None);
+        var again = await deployment.InvokeAsync("notifications", payload, CancellationToken.None);
+
+        Assert.Equal("""{"batchItemFailures":[]}""", System.Text.Encoding.UTF8.GetString(first.Response!));
+        Assert.Equal("""{"batchItemFailures":[]}""", System.Text.Encoding.UTF8.GetString(again.Response!));
+        Assert.Equal(before + 1, Count((await http.GetFromJsonAsync<JsonArray>(new Uri(local.Services.Inbox, "/email")))!));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class ServerlessConfigTests
     {
         var config = Load();
         Assert.Equal(
-            ["billingWorker", "createInvoice", "deleteInvoice", "getInvoice", "invoiceStream", "listInvoices", "payInvoice", "paymentEvents", "stripeWebhook", "updateInvoice", "voidInvoice"],
+            ["billingWorker", "createInvoice", "deleteInvoice", "getInvoice", "invoiceStream", "listInvoices", "notifications", "payInvoice", "paymentEvents", "stripeWebhook", "updateInvoice", "voidInvoice"],
             config.FunctionNames.Order(StringComparer.Ordinal));
         foreach (var name in config.FunctionNames)
         {

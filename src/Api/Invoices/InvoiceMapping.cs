@@ -13,6 +13,7 @@ public static class InvoiceMapping
         return new InvoiceInput
         {
             PayerEmail = request.PayerEmail,
+            IssuerEmail = request.IssuerEmail,
             Description = request.Description,
             Amount = request.Amount,
             Currency = request.Currency,
@@ -33,6 +34,7 @@ public static class InvoiceMapping
             InvoiceId = invoice.InvoiceId,
             UserId = invoice.UserId,
             PayerEmail = details.PayerEmail,
+            IssuerEmail = details.IssuerEmail,
             Description = details.Description,
             Amount = details.Amount,
             Currency = details.Currency,

@@ -24,6 +24,7 @@ public sealed class InvoiceSnapshot
     public required string InvoiceId { get; init; }
     public required string UserId { get; init; }
     public required string PayerEmail { get; init; }
+    public string? IssuerEmail { get; init; }
     public required string Description { get; init; }
     public required long Amount { get; init; }
     public required string Currency { get; init; }

@@ -10,6 +10,9 @@ namespace PayMyInvoice.Contracts.Http;
 public sealed class InvoiceRequest
 {
     public string? PayerEmail { get; set; }
+
+    /// <summary>Optional: where the issuer hears that the invoice was paid or that a payment failed.</summary>
+    public string? IssuerEmail { get; set; }
     public string? Description { get; set; }
     public long? Amount { get; set; }
     public string? Currency { get; set; }

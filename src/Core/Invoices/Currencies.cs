@@ -12,5 +12,19 @@ public static class Currencies
          "USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG").Split(' '),
         StringComparer.Ordinal);
 
+    private static readonly HashSet<string> ZeroDecimal = new(
+        "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF".Split(' '), StringComparer.Ordinal);
+
+    private static readonly HashSet<string> ThreeDecimal = new("BHD IQD JOD KWD LYD OMR TND".Split(' '), StringComparer.Ordinal);
+
     public static bool IsKnown(string code) => Codes.Contains(code);
+
+    /// <summary>Minor units as people read them: 150000 USD → "USD 1,500.00", 1500 JPY → "JPY 1,500".</summary>
+    public static string Format(long amount, string currency)
+    {
+        ArgumentNullException.ThrowIfNull(currency);
+        var decimals = ZeroDecimal.Contains(currency) ? 0 : ThreeDecimal.Contains(currency) ? 3 : 2;
+        var major = amount / (decimal)Math.Pow(10, decimals);
+        return $"{currency} {major.ToString("N" + decimals, System.Globalization.CultureInfo.InvariantCulture)}";
+    }
 }

@@ -37,7 +37,8 @@ public sealed record InvoiceDetails(
     string Currency,
     DateOnly DueDate,
     IReadOnlyList<LineItem> LineItems,
-    string? Attachment);
+    string? Attachment,
+    string? IssuerEmail = null);
 
 public sealed record LineItem(string Description, long Quantity, long UnitAmount)
 {

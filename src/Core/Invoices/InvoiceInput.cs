@@ -4,6 +4,7 @@ namespace PayMyInvoice.Core.Invoices;
 public sealed record InvoiceInput
 {
     public string? PayerEmail { get; init; }
+    public string? IssuerEmail { get; init; }
     public string? Description { get; init; }
     public long? Amount { get; init; }
     public string? Currency { get; init; }

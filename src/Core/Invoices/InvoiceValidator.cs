@@ -29,6 +29,12 @@ public static class InvoiceValidator
             errors.Add(new FieldError("payerEmail", "invalid_format", "Must be an email address such as payer@example.com."));
         }
 
+        var issuerEmail = string.IsNullOrWhiteSpace(input.IssuerEmail) ? null : input.IssuerEmail.Trim();
+        if (issuerEmail is not null && (issuerEmail.Length > MaxEmailLength || !LooksLikeEmail(issuerEmail)))
+        {
+            errors.Add(new FieldError("issuerEmail", "invalid_format", "Must be an email address such as accounts@example.com."));
+        }
+
         var description = input.Description?.Trim();
         if (string.IsNullOrEmpty(description))
         {
@@ -98,7 +104,7 @@ public static class InvoiceValidator
             return Failure.Invalid(errors);
         }
 
-        return (new InvoiceDetails(email!, description!, input.Amount!.Value, currency!, dueDate, lineItems, attachment), status);
+        return (new InvoiceDetails(email!, description!, input.Amount!.Value, currency!, dueDate, lineItems, attachment, issuerEmail), status);
     }
 
     private static List<LineItem> ValidateLineItems(IReadOnlyList<LineItemInput>? items, List<FieldError> errors)

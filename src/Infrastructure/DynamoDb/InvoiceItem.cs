@@ -51,6 +51,11 @@ internal static class InvoiceItem
             item["attachment"] = new AttributeValue { S = attachment };
         }
 
+        if (details.IssuerEmail is { } issuerEmail)
+        {
+            item["issuerEmail"] = new AttributeValue { S = issuerEmail };
+        }
+
         item[Status] = new AttributeValue { S = invoice.Status.ToName() };
         item[Version] = Number(invoice.Version);
         item["createdAt"] = new AttributeValue { S = invoice.CreatedAt.ToString("O", CultureInfo.InvariantCulture) };
@@ -97,7 +102,8 @@ internal static class InvoiceItem
                 item["currency"].S,
                 DateOnly.ParseExact(item["dueDate"].S, "yyyy-MM-dd", CultureInfo.InvariantCulture),
                 lineItems,
-                item.TryGetValue("attachment", out var attachment) ? attachment.S : null),
+                item.TryGetValue("attachment", out var attachment) ? attachment.S : null,
+                Text(item, "issuerEmail")),
             Status = status,
             Version = ParseLong(item[Version]),
             CreatedAt = DateTimeOffset.Parse(item["createdAt"].S, CultureInfo.InvariantCulture),

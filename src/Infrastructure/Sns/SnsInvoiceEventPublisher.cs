@@ -32,6 +32,7 @@ public sealed class SnsInvoiceEventPublisher(SnsClient sns, string topicArn) : I
                 InvoiceId = invoice.InvoiceId,
                 UserId = invoice.UserId,
                 PayerEmail = invoice.Details.PayerEmail,
+                IssuerEmail = invoice.Details.IssuerEmail,
                 Description = invoice.Details.Description,
                 Amount = invoice.Details.Amount,
                 Currency = invoice.Details.Currency,

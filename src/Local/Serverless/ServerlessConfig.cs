@@ -188,6 +188,7 @@ public sealed partial class ServerlessConfig
             "opt" => _options.GetValueOrDefault(key),
             "env" => Environment.GetEnvironmentVariable(key),
             "ssm" => $"<ssm:{key}>", // no Parameter Store locally: the local stack supplies what these stand for
+            "param" => null, // stage parameters live in the Serverless dashboard; locally their defaults apply
             _ => throw new InvalidDataException($"serverless.yml: the local stack does not resolve '${{{expression}}}'."),
         };
         return resolved ?? fallback ?? throw new InvalidDataException($"serverless.yml: '${{{expression}}}' has no value and no default.");

