@@ -37,6 +37,7 @@ namespace PayMyInvoice.Contracts;
 [JsonSerializable(typeof(List<StreamsEventResponse.BatchItemFailure>), TypeInfoPropertyName = "StreamsBatchItemFailures")]
 [JsonSerializable(typeof(ScheduledEvent))]
 [JsonSerializable(typeof(WarmUpEvent))]
+[JsonSerializable(typeof(ScheduledRunResponse))]
 [JsonSerializable(typeof(InvoiceRequest))]
 [JsonSerializable(typeof(InvoiceResponse))]
 [JsonSerializable(typeof(InvoiceListResponse))]

@@ -1,5 +1,6 @@
 using PayMyInvoice.Contracts;
 using PayMyInvoice.Core.Billing;
+using PayMyInvoice.Core.Invoices;
 using PayMyInvoice.Core.Notifications;
 using PayMyInvoice.Http;
 using PayMyInvoice.Infrastructure.Aws;
@@ -57,6 +58,10 @@ public static class WorkerFunctions
                     ContractsJsonContext.Wire.SQSBatchResponse,
                     new NotificationsFunction(emails, new NotificationService(mailer, Idempotency())).HandleAsync);
             })
+            .Add("overdueInvoices", () => LambdaFunction.Create(
+                ContractsJsonContext.Wire.ScheduledEvent,
+                ContractsJsonContext.Wire.ScheduledRunResponse,
+                new OverdueInvoicesFunction(new OverdueService(Invoices(), TimeProvider.System)).HandleAsync))
             .Add("paymentEvents", () =>
             {
                 var payments = new PaymentEventService(Idempotency(), new PaymentOutcomes(Invoices(), TimeProvider.System));

@@ -57,7 +57,7 @@ public sealed class MockEventTests(LocalServicesFixture local) : IAsyncLifetime
     {
         var root = RepositoryRoot.Find();
         var config = PayMyInvoice.Local.Serverless.ServerlessConfig.Load(Path.Combine(root, "serverless.yml"));
-        var covered = Mocks.Select(row => (string)row[0]).Append("invoiceStream").Append("billingWorker").Append("paymentEvents").Append("notifications").ToHashSet();
+        var covered = Mocks.Select(row => (string)row[0]).Append("invoiceStream").Append("billingWorker").Append("paymentEvents").Append("notifications").Append("overdueInvoices").ToHashSet();
         Assert.All(config.FunctionNames, name =>
         {
             Assert.True(File.Exists(Path.Combine(root, "mocks", name + ".json")), $"mocks/{name}.json is missing");
@@ -120,6 +120,19 @@ public sealed class MockEventTests(LocalServicesFixture local) : IAsyncLifetime
         Assert.Equal("""{"batchItemFailures":[]}""", System.Text.Encoding.UTF8.GetString(first.Response!));
         Assert.Equal("""{"batchItemFailures":[]}""", System.Text.Encoding.UTF8.GetString(again.Response!));
         Assert.Equal(before + 1, Count((await http.GetFromJsonAsync<JsonArray>(new Uri(local.Services.Inbox, "/email")))!));
+    }
+
+    [Fact]
+    public async Task The_overdueInvoices_mock_reminds_the_seeded_open_invoice_once()
+    {
+        var deployment = await local.DeployFreshStageAsync(_stripe.BaseUrl);
+        var payload = await File.ReadAllBytesAsync(Path.Combine(RepositoryRoot.Find(), "mocks", "overdueInvoices.json"));
+
+        var first = await deployment.InvokeAsync("overdueInvoices", payload, CancellationToken.None);
+        var again = await deployment.InvokeAsync("overdueInvoices", payload, CancellationToken.None);
+
+        Assert.Equal("""{"processed":1}""", System.Text.Encoding.UTF8.GetString(first.Response!));
+        Assert.Equal("""{"processed":0}""", System.Text.Encoding.UTF8.GetString(again.Response!));
     }
 
     [Fact]

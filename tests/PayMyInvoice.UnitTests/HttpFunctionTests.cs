@@ -35,6 +35,8 @@ public sealed class HttpFunctionTests
 
         public Task<bool> TryReplaceAsync(Invoice invoice, long expectedVersion, CancellationToken cancellationToken) => throw new IOException("network down");
 
+        public IAsyncEnumerable<(string UserId, string InvoiceId)> ListOverdueAsync(DateOnly today, CancellationToken cancellationToken) => throw new IOException("network down");
+
         public Task<bool> TryDeleteAsync(string userId, string invoiceId, long expectedVersion, CancellationToken cancellationToken) => throw new IOException("network down");
     }
 }

@@ -38,6 +38,15 @@ internal sealed class InMemoryInvoiceStore : IInvoiceStore
             return true;
         }));
 
+    public async IAsyncEnumerable<(string UserId, string InvoiceId)> ListOverdueAsync(DateOnly today, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        foreach (var invoice in _items.Values.Where(i => i.Status is InvoiceStatus.Open or InvoiceStatus.PaymentFailed && i.Details.DueDate < today).ToList())
+        {
+            yield return (invoice.UserId, invoice.InvoiceId);
+        }
+    }
+
     public Task<bool> TryDeleteAsync(string userId, string invoiceId, long expectedVersion, CancellationToken cancellationToken) =>
         Task.FromResult(Write(() => _items.TryGetValue((userId, invoiceId), out var current) && current.Version == expectedVersion && _items.Remove((userId, invoiceId))));
 

@@ -14,6 +14,9 @@ public interface IInvoiceStore
     /// <summary>Replaces the invoice if the stored one still has <paramref name="expectedVersion"/>; false otherwise.</summary>
     Task<bool> TryReplaceAsync(Invoice invoice, long expectedVersion, CancellationToken cancellationToken);
 
+    /// <summary>Unpaid (open or payment_failed) invoices due before <paramref name="today"/>, from a sparse index: (user, invoice) keys.</summary>
+    IAsyncEnumerable<(string UserId, string InvoiceId)> ListOverdueAsync(DateOnly today, CancellationToken cancellationToken);
+
     /// <summary>Deletes the invoice if the stored one still has <paramref name="expectedVersion"/>; false otherwise.</summary>
     Task<bool> TryDeleteAsync(string userId, string invoiceId, long expectedVersion, CancellationToken cancellationToken);
 }

@@ -14,6 +14,9 @@ internal static class InvoiceItem
     public const string InvoiceId = "invoiceId";
     public const string Status = "status";
     public const string Version = "version";
+    public const string UnpaidShard = "unpaid";
+    public const string UnpaidShardValue = "1";
+    public const string OverdueIndex = "UnpaidByDueDate";
 
     public static Dictionary<string, AttributeValue> Key(string userId, string invoiceId) => new()
     {
@@ -57,6 +60,11 @@ internal static class InvoiceItem
         }
 
         item[Status] = new AttributeValue { S = invoice.Status.ToName() };
+        if (invoice.Status is InvoiceStatus.Open or InvoiceStatus.PaymentFailed)
+        {
+            // Present only while unpaid, so the overdue index holds exactly the invoices a reminder may concern.
+            item[UnpaidShard] = new AttributeValue { S = UnpaidShardValue };
+        }
         item[Version] = Number(invoice.Version);
         item["createdAt"] = new AttributeValue { S = invoice.CreatedAt.ToString("O", CultureInfo.InvariantCulture) };
         item["updatedAt"] = new AttributeValue { S = invoice.UpdatedAt.ToString("O", CultureInfo.InvariantCulture) };
