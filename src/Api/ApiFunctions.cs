@@ -1,6 +1,7 @@
 using PayMyInvoice.Http;
 using PayMyInvoice.Api.Invoices;
 using PayMyInvoice.Contracts.APIGatewayEvents;
+using PayMyInvoice.Core.Billing;
 using PayMyInvoice.Core.Invoices;
 using PayMyInvoice.Infrastructure.Aws;
 using PayMyInvoice.Infrastructure.DynamoDb;
@@ -39,6 +40,9 @@ public static class ApiFunctions
         ILambdaFunction Payments(Func<PaymentFunctions, Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>>> pick) =>
             HttpFunction.Create(pick(new PaymentFunctions(new PaymentService(store(), TimeProvider.System))), allowedOrigin);
 
+        ILambdaFunction Fees(Func<FeeFunctions, Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>>> pick) =>
+            HttpFunction.Create(pick(new FeeFunctions(new FeeService(store(), TimeProvider.System))), allowedOrigin);
+
         return new FunctionTable()
             .Add("createInvoice", () => Invoices(f => f.CreateAsync))
             .Add("getInvoice", () => Invoices(f => f.GetAsync))
@@ -46,6 +50,8 @@ public static class ApiFunctions
             .Add("updateInvoice", () => Invoices(f => f.UpdateAsync))
             .Add("deleteInvoice", () => Invoices(f => f.DeleteAsync))
             .Add("payInvoice", () => Payments(f => f.PayAsync))
-            .Add("voidInvoice", () => Payments(f => f.VoidAsync));
+            .Add("voidInvoice", () => Payments(f => f.VoidAsync))
+            .Add("billing", () => Fees(f => f.BillAsync))
+            .Add("getBilling", () => Fees(f => f.GetAsync));
     }
 }

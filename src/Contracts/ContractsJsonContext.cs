@@ -45,6 +45,8 @@ namespace PayMyInvoice.Contracts;
 [JsonSerializable(typeof(PayRequest))]
 [JsonSerializable(typeof(PaymentResponse))]
 [JsonSerializable(typeof(WebhookResponse))]
+[JsonSerializable(typeof(BillingRequest))]
+[JsonSerializable(typeof(BillingResponse))]
 [JsonSerializable(typeof(InvoiceEvent))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {

@@ -118,6 +118,25 @@ public sealed class StoryTests(LocalServicesFixture local) : IAsyncLifetime
         Assert.Single(await InboxAsync(_payer));
     }
 
+    [Fact]
+    public async Task An_account_fee_is_billed_through_the_same_pipeline()
+    {
+        var response = await SendAsync(HttpMethod.Post, "/billing", """{"txnType":"SubscriptionFee","txnQty":101,"paymentMethodId":"pm_card_visa"}""");
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var fee = (await response.Content.ReadFromJsonAsync<JsonNode>())!;
+        Assert.Equal((5050, "processing"), (fee["amount"]!.GetValue<long>(), fee["status"]!.GetValue<string>()));
+        var id = fee["billingId"]!.GetValue<string>();
+
+        await _pipeline.DrainAsync(CancellationToken.None);
+
+        var settled = (await _http.SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(_pipeline.Gateway.BaseUrl, $"/billing/{id}")) { Headers = { { LocalApiGateway.IdentityHeader, ApiCalls.Alice } } }));
+        Assert.Equal("paid", (await settled.Content.ReadFromJsonAsync<JsonNode>())!["status"]!.GetValue<string>());
+        var charge = Assert.Single(_stripe.PaymentIntents, i => i.Metadata["invoiceId"] == id);
+        Assert.Equal((5050L, "succeeded"), (charge.Amount, charge.Status));
+        var invoices = (await (await _http.SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(_pipeline.Gateway.BaseUrl, "/invoices")) { Headers = { { LocalApiGateway.IdentityHeader, ApiCalls.Alice } } })).Content.ReadFromJsonAsync<JsonNode>())!;
+        Assert.DoesNotContain(invoices["items"]!.AsArray(), i => i!["invoiceId"]!.GetValue<string>() == id); // fees are not invoices
+    }
+
     private async Task DrainStreamsOnlyAsync()
     {
         // Let the stream publish the event, but keep it on the queue for the test to copy.

@@ -15,7 +15,7 @@ public sealed class ServerlessConfigTests
     {
         var config = Load();
         Assert.Equal(
-            ["billingWorker", "createInvoice", "deleteInvoice", "getInvoice", "invoiceStream", "listInvoices", "notifications", "overdueInvoices", "payInvoice", "paymentEvents", "stripeWebhook", "updateInvoice", "voidInvoice"],
+            ["billing", "billingWorker", "createInvoice", "deleteInvoice", "getBilling", "getInvoice", "invoiceStream", "listInvoices", "notifications", "overdueInvoices", "payInvoice", "paymentEvents", "stripeWebhook", "updateInvoice", "voidInvoice"],
             config.FunctionNames.Order(StringComparer.Ordinal));
         foreach (var name in config.FunctionNames)
         {

@@ -24,3 +24,25 @@ public sealed class PaymentDto
     public string? FailureCode { get; init; }
     public string? FailureMessage { get; init; }
 }
+
+/// <summary>Body of <c>POST /billing</c>: an account fee of <c>txnQty</c> units of <c>txnType</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class BillingRequest
+{
+    public string? TxnType { get; set; }
+    public long? TxnQty { get; set; }
+    public string? PaymentMethodId { get; set; }
+}
+
+/// <summary>An account fee and where its payment stands.</summary>
+public sealed class BillingResponse
+{
+    public required string BillingId { get; init; }
+    public required string TxnType { get; init; }
+    public required long TxnQty { get; init; }
+    public required long Amount { get; init; }
+    public required string Currency { get; init; }
+    public required string Status { get; init; }
+    public required PaymentDto Payment { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+}

@@ -10,11 +10,21 @@ namespace PayMyInvoice.Core.Invoices;
 public static class InvoiceIds
 {
     private const string Prefix = "inv_";
+    private const string FeePrefix = "fee_";
 
     public static string New() => Prefix + Guid.CreateVersion7().ToString("N");
 
-    public static bool IsWellFormed(string? id) =>
-        id is { Length: 36 } && id.StartsWith(Prefix, StringComparison.Ordinal) && id.AsSpan(4).ContainsOnlyHexLowercase();
+    /// <summary>Account fees are items of the same table, billed by the same pipeline, under their own prefix.</summary>
+    public static string NewFee() => FeePrefix + Guid.CreateVersion7().ToString("N");
+
+    public static bool IsWellFormed(string? id) => HasForm(id, Prefix);
+
+    public static bool IsWellFormedFee(string? id) => HasForm(id, FeePrefix);
+
+    public static bool IsFee(string id) => id.StartsWith(FeePrefix, StringComparison.Ordinal);
+
+    private static bool HasForm(string? id, string prefix) =>
+        id is { Length: 36 } && id.StartsWith(prefix, StringComparison.Ordinal) && id.AsSpan(4).ContainsOnlyHexLowercase();
 
     private static bool ContainsOnlyHexLowercase(this ReadOnlySpan<char> span)
     {

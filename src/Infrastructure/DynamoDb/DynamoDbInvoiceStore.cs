@@ -37,9 +37,10 @@ public sealed class DynamoDbInvoiceStore(IAmazonDynamoDB dynamo, string tableNam
             var request = new QueryRequest
             {
                 TableName = tableName,
-                KeyConditionExpression = "#user = :user",
-                ExpressionAttributeNames = new() { ["#user"] = InvoiceItem.UserId },
-                ExpressionAttributeValues = new() { [":user"] = new AttributeValue { S = query.UserId } },
+                // Account fees share the partition under another prefix: invoices only.
+                KeyConditionExpression = "#user = :user AND begins_with(#id, :invoices)",
+                ExpressionAttributeNames = new() { ["#user"] = InvoiceItem.UserId, ["#id"] = InvoiceItem.InvoiceId },
+                ExpressionAttributeValues = new() { [":user"] = new AttributeValue { S = query.UserId }, [":invoices"] = new AttributeValue { S = "inv_" } },
                 ExclusiveStartKey = startKey,
                 Limit = query.Status is null ? query.Limit - found.Count : FilteredPageSize,
             };

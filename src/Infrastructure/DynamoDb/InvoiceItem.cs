@@ -28,7 +28,10 @@ internal static class InvoiceItem
     {
         var details = invoice.Details;
         var item = Key(invoice.UserId, invoice.InvoiceId);
-        item["payerEmail"] = new AttributeValue { S = details.PayerEmail };
+        if (details.PayerEmail.Length > 0)
+        {
+            item["payerEmail"] = new AttributeValue { S = details.PayerEmail }; // account fees have no payer but the owner
+        }
         item["description"] = new AttributeValue { S = details.Description };
         item["amount"] = Number(details.Amount);
         item["currency"] = new AttributeValue { S = details.Currency };
@@ -60,7 +63,7 @@ internal static class InvoiceItem
         }
 
         item[Status] = new AttributeValue { S = invoice.Status.ToName() };
-        if (invoice.Status is InvoiceStatus.Open or InvoiceStatus.PaymentFailed)
+        if (invoice.Status is InvoiceStatus.Open or InvoiceStatus.PaymentFailed && !InvoiceIds.IsFee(invoice.InvoiceId))
         {
             // Present only while unpaid, so the overdue index holds exactly the invoices a reminder may concern.
             item[UnpaidShard] = new AttributeValue { S = UnpaidShardValue };
@@ -104,7 +107,7 @@ internal static class InvoiceItem
             UserId = item[UserId].S,
             InvoiceId = item[InvoiceId].S,
             Details = new InvoiceDetails(
-                item["payerEmail"].S,
+                Text(item, "payerEmail") ?? "",
                 item["description"].S,
                 ParseLong(item["amount"]),
                 item["currency"].S,

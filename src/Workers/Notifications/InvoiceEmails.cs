@@ -15,6 +15,11 @@ public sealed class InvoiceEmails(Uri payLinkBase, string domain)
     {
         ArgumentNullException.ThrowIfNull(evt);
         var invoice = evt.Invoice;
+        if (InvoiceIds.IsFee(invoice.InvoiceId))
+        {
+            return []; // account fees are the account owner's own charges: shown in the app, not emailed
+        }
+
         var amount = Currencies.Format(invoice.Amount, invoice.Currency);
         var payLink = new Uri(payLinkBase, $"invoices/{Uri.EscapeDataString(invoice.InvoiceId)}/pay");
         var reason = invoice.Payment?.FailureMessage ?? "The payment was declined.";
