@@ -56,11 +56,21 @@ public sealed class LocalServices : IAsyncDisposable
         // The first install downloads about 80 MB from npm; starting alone takes a few seconds.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromMinutes(10));
-        var line = await process.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false);
-        while (line is not null && !line.StartsWith('{'))
+        string? line;
+        try
         {
-            await Console.Error.WriteLineAsync(line).ConfigureAwait(false); // a tool's chatter, not the ready line
             line = await process.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false);
+            while (line is not null && !line.StartsWith('{'))
+            {
+                await Console.Error.WriteLineAsync(line).ConfigureAwait(false); // a tool's chatter, not the ready line
+                line = await process.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
+            throw;
         }
 
         if (line is null)
@@ -69,13 +79,22 @@ public sealed class LocalServices : IAsyncDisposable
             throw new InvalidOperationException($"The local services did not start (exit code {process.ExitCode}); see the [local-services] lines above.");
         }
 
-        using var ready = JsonDocument.Parse(line);
-        return new LocalServices(
-            process,
-            new Uri(ready.RootElement.GetProperty("dynamodb").GetString()!),
-            new Uri(ready.RootElement.GetProperty("fauxqs").GetString()!),
-            new Uri(ready.RootElement.GetProperty("smtp").GetString()!),
-            new Uri(ready.RootElement.GetProperty("inbox").GetString()!));
+        try
+        {
+            using var ready = JsonDocument.Parse(line);
+            return new LocalServices(
+                process,
+                new Uri(ready.RootElement.GetProperty("dynamodb").GetString()!),
+                new Uri(ready.RootElement.GetProperty("fauxqs").GetString()!),
+                new Uri(ready.RootElement.GetProperty("smtp").GetString()!),
+                new Uri(ready.RootElement.GetProperty("inbox").GetString()!));
+        }
+        catch (Exception error) when (error is JsonException or KeyNotFoundException or UriFormatException)
+        {
+            process.Kill(entireProcessTree: true); // never leave services running that nobody will stop
+            process.Dispose();
+            throw new InvalidOperationException($"The local services answered an unexpected ready line: {line}", error);
+        }
     }
 
     public async ValueTask DisposeAsync()

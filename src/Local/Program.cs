@@ -68,5 +68,39 @@ invoke.SetAction(async (parse, cancellationToken) =>
     }
 });
 
-var rootCommand = new RootCommand("PayMyInvoice's local stack: serverless.yml's functions on local AWS stand-ins.") { invoke };
+var portOption = new Option<int>("--port") { Description = "The local API's port (0 picks a free one).", DefaultValueFactory = _ => 3000 };
+var start = new Command("start", "Run the whole backend locally: the HTTP API, the table's stream, the queues, the Stripe emulator and an email inbox, until Ctrl-C.")
+{
+    portOption,
+    stageOption,
+};
+start.SetAction(async (parse, cancellationToken) =>
+{
+    var root = RepositoryRoot.Find();
+    var config = ServerlessConfig.Load(Path.Combine(root, "serverless.yml"), new Dictionary<string, string> { ["stage"] = parse.GetValue(stageOption)! });
+    await using var services = await LocalServices.StartAsync(cancellationToken).ConfigureAwait(false);
+    await using var stripe = await StripeEmulatorServer.StartAsync().ConfigureAwait(false);
+    var deployment = new LocalDeployment(config, services.Endpoints with { Stripe = stripe.BaseUrl }, root) { Logs = Console.Error };
+    await deployment.ProvisionAsync(cancellationToken).ConfigureAwait(false);
+    await using var pipeline = await LocalPipeline.StartAsync(deployment, stripe, parse.GetValue(portOption), cancellationToken).ConfigureAwait(false);
+
+    Console.WriteLine($"PayMyInvoice is running (stage {config.Stage}). Ctrl-C stops everything.");
+    Console.WriteLine($"  API             {pipeline.Gateway.BaseUrl}  (send {LocalApiGateway.IdentityHeader}: <any id> in place of IAM signing)");
+    Console.WriteLine($"  email inbox     {services.Inbox}");
+    Console.WriteLine($"  Stripe emulator {stripe.BaseUrl}  (GET /_emulator/stats counts charges)");
+    Console.WriteLine($"  DynamoDB Local  {services.DynamoDb}   fauxqs (SQS, SNS) {services.Fauxqs}");
+    Console.WriteLine("ready");
+    try
+    {
+        await pipeline.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
+    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+    {
+        // Ctrl-C
+    }
+
+    return 0;
+});
+
+var rootCommand = new RootCommand("PayMyInvoice's local stack: serverless.yml's functions on local AWS stand-ins.") { invoke, start };
 return await rootCommand.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -108,6 +108,8 @@ async function startDynamoDb() {
     process.exit(1);
   });
   java.stderr.on("data", (chunk) => process.stderr.write(chunk));
+  // However this process ends (short of SIGKILL), the JVM ends with it.
+  process.on("exit", () => java.kill("SIGKILL"));
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(url, java, "DynamoDB Local");
   return { url, stop: () => java.kill("SIGKILL") };
