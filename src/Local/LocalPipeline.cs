@@ -9,12 +9,19 @@ namespace PayMyInvoice.Local;
 /// </summary>
 public sealed class LocalPipeline : IAsyncDisposable
 {
-    private readonly List<StreamEventSource> _streams;
-    private readonly List<QueueEventSource> _queues;
+    private readonly List<(string Function, StreamEventSource Source)> _streams;
+    private readonly List<(string Function, QueueEventSource Source)> _queues;
     private readonly DynamoDbStreamsClient _streamsClient;
     private readonly Amazon.SQS.AmazonSQSClient _sqs;
 
-    private LocalPipeline(LocalDeployment deployment, StripeEmulatorServer stripe, LocalApiGateway gateway, DynamoDbStreamsClient streamsClient, Amazon.SQS.AmazonSQSClient sqs, List<StreamEventSource> streams, List<QueueEventSource> queues)
+    private LocalPipeline(
+        LocalDeployment deployment,
+        StripeEmulatorServer stripe,
+        LocalApiGateway gateway,
+        DynamoDbStreamsClient streamsClient,
+        Amazon.SQS.AmazonSQSClient sqs,
+        List<(string, StreamEventSource)> streams,
+        List<(string, QueueEventSource)> queues)
     {
         Deployment = deployment;
         Stripe = stripe;
@@ -29,6 +36,12 @@ public sealed class LocalPipeline : IAsyncDisposable
     public StripeEmulatorServer Stripe { get; }
     public LocalApiGateway Gateway { get; }
 
+    /// <summary>The stream event source feeding a function, to drive it step by step.</summary>
+    public StreamEventSource Stream(string function) => _streams.Single(s => s.Function == function).Source;
+
+    /// <summary>The queue event source feeding a function, to drive it step by step.</summary>
+    public QueueEventSource Queue(string function) => _queues.Single(q => q.Function == function).Source;
+
     public static async Task<LocalPipeline> StartAsync(LocalDeployment deployment, StripeEmulatorServer stripe, int gatewayPort = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(deployment);
@@ -37,19 +50,19 @@ public sealed class LocalPipeline : IAsyncDisposable
         stripe.AddWebhookEndpoint(new Uri(gateway.BaseUrl, "/webhooks/stripe"), LocalDeployment.WebhookSecret);
         var streamsClient = new DynamoDbStreamsClient(deployment.Endpoints.DynamoDb, deployment.Config.Region);
         var sqs = deployment.Sqs();
-        var streams = new List<StreamEventSource>();
-        var queues = new List<QueueEventSource>();
+        var streams = new List<(string, StreamEventSource)>();
+        var queues = new List<(string, QueueEventSource)>();
         foreach (var name in deployment.Config.FunctionNames)
         {
             var function = deployment.Config.Function(name);
             foreach (var stream in function.Streams)
             {
-                streams.Add(await StreamEventSource.CreateAsync(deployment, name, stream, streamsClient, cancellationToken).ConfigureAwait(false));
+                streams.Add((name, await StreamEventSource.CreateAsync(deployment, name, stream, streamsClient, cancellationToken).ConfigureAwait(false)));
             }
 
             foreach (var queue in function.Queues)
             {
-                queues.Add(await QueueEventSource.CreateAsync(deployment, name, queue, sqs, cancellationToken).ConfigureAwait(false));
+                queues.Add((name, await QueueEventSource.CreateAsync(deployment, name, queue, sqs, cancellationToken).ConfigureAwait(false)));
             }
         }
 
@@ -62,12 +75,12 @@ public sealed class LocalPipeline : IAsyncDisposable
         for (var round = 0; round < 50; round++)
         {
             var moved = 0;
-            foreach (var stream in _streams)
+            foreach (var (_, stream) in _streams)
             {
                 moved += await stream.DrainAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            foreach (var queue in _queues)
+            foreach (var (_, queue) in _queues)
             {
                 moved += await queue.DrainAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -87,7 +100,7 @@ public sealed class LocalPipeline : IAsyncDisposable
 
     /// <summary>Polls every event source until cancelled, as Lambda's event source mappings do.</summary>
     public Task RunAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(_streams.Select(s => s.RunAsync(cancellationToken)).Concat(_queues.Select(q => q.RunAsync(cancellationToken))));
+        Task.WhenAll(_streams.Select(s => s.Source.RunAsync(cancellationToken)).Concat(_queues.Select(q => q.Source.RunAsync(cancellationToken))));
 
     public async ValueTask DisposeAsync()
     {

@@ -20,21 +20,21 @@ namespace PayMyInvoice.IntegrationTests;
 public sealed class BillingTests(LocalServicesFixture local) : IAsyncLifetime
 {
     private StripeEmulatorServer _stripe = null!;
+    private LocalPipeline _pipeline = null!;
     private LocalDeployment _deployment = null!;
     private StreamEventSource _stream = null!;
     private QueueEventSource _billing = null!;
-    private DynamoDbStreamsClient _streams = null!;
     private AmazonSQSClient _sqs = null!;
     private DynamoDbInvoiceStore _store = null!;
 
     public async Task InitializeAsync()
     {
         _stripe = await StripeEmulatorServer.StartAsync();
-        _deployment = await local.DeployFreshStageAsync(_stripe.BaseUrl);
-        _streams = new DynamoDbStreamsClient(local.Services.DynamoDb, "us-east-1");
-        _stream = await StreamEventSource.CreateAsync(_deployment, "invoiceStream", _deployment.Config.Function("invoiceStream").Streams[0], _streams, CancellationToken.None);
+        _pipeline = await LocalPipeline.StartAsync(await local.DeployFreshStageAsync(_stripe.BaseUrl), _stripe);
+        _deployment = _pipeline.Deployment;
+        _stream = _pipeline.Stream("invoiceStream");
+        _billing = _pipeline.Queue("billingWorker");
         _sqs = _deployment.Sqs();
-        _billing = await QueueEventSource.CreateAsync(_deployment, "billingWorker", _deployment.Config.Function("billingWorker").Queues[0], _sqs, CancellationToken.None);
         _store = new DynamoDbInvoiceStore(local.DynamoDb, _deployment.TableName("InvoicesTable"));
 
         // The seeded sample invoice that waits in processing is charged first; the tests count from there.
@@ -53,8 +53,8 @@ public sealed class BillingTests(LocalServicesFixture local) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        _streams.Dispose();
         _sqs.Dispose();
+        await _pipeline.DisposeAsync();
         await _stripe.DisposeAsync();
     }
 

@@ -34,16 +34,8 @@ public sealed class InvoiceEventsTests(LocalServicesFixture local) : IAsyncLifet
         _topicArn = function.Environment["INVOICE_EVENTS_TOPIC_ARN"];
         _sqs = new AmazonSQSClient(new BasicAWSCredentials("local", "local"), new AmazonSQSConfig { ServiceURL = local.Services.Fauxqs.ToString(), AuthenticationRegion = "us-east-1" });
         _queueUrl = (await _sqs.CreateQueueAsync("events-" + Guid.NewGuid().ToString("N")[..8])).QueueUrl;
-        var queueArn = (await _sqs.GetQueueAttributesAsync(_queueUrl, ["QueueArn"])).Attributes["QueueArn"];
         using var sns = _deployment.Sns();
-        await sns.CallAsync("Subscribe", new Dictionary<string, string>
-        {
-            ["TopicArn"] = _topicArn,
-            ["Protocol"] = "sqs",
-            ["Endpoint"] = queueArn,
-            ["Attributes.entry.1.key"] = "RawMessageDelivery",
-            ["Attributes.entry.1.value"] = "true",
-        }, CancellationToken.None);
+        await SubscribeQueueAsync(sns);
     }
 
     public Task DisposeAsync()
@@ -87,13 +79,14 @@ public sealed class InvoiceEventsTests(LocalServicesFixture local) : IAsyncLifet
         Assert.Equal((0, true), (accepted, pending)); // the record stays at the head of the shard
 
         await sns.CallAsync("CreateTopic", new Dictionary<string, string> { ["Name"] = _topicArn.Split(':')[^1] }, CancellationToken.None);
-        await InitializeSubscriptionAgainAsync(sns);
+        await SubscribeQueueAsync(sns);
         Assert.Equal(1, await _stream.DrainAsync(CancellationToken.None));
         var issued = Assert.Single(await ReceiveAsync(expected: 1));
         Assert.Equal("InvoiceIssued", issued["eventType"]!.GetValue<string>());
     }
 
-    private async Task InitializeSubscriptionAgainAsync(Infrastructure.Sns.SnsClient sns)
+    /// <summary>Subscribes this test's queue to the topic with raw delivery: what consumers of the topic receive.</summary>
+    private async Task SubscribeQueueAsync(Infrastructure.Sns.SnsClient sns)
     {
         var queueArn = (await _sqs.GetQueueAttributesAsync(_queueUrl, ["QueueArn"])).Attributes["QueueArn"];
         await sns.CallAsync("Subscribe", new Dictionary<string, string>

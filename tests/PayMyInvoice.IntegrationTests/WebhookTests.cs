@@ -21,12 +21,12 @@ namespace PayMyInvoice.IntegrationTests;
 public sealed class WebhookTests(LocalServicesFixture local) : IAsyncLifetime
 {
     private StripeEmulatorServer _stripe = null!;
+    private LocalPipeline _pipeline = null!;
     private LocalDeployment _deployment = null!;
     private LocalApiGateway _gateway = null!;
     private StreamEventSource _stream = null!;
     private QueueEventSource _billing = null!;
     private QueueEventSource _paymentEvents = null!;
-    private DynamoDbStreamsClient _streams = null!;
     private AmazonSQSClient _sqs = null!;
     private DynamoDbInvoiceStore _store = null!;
     private readonly HttpClient _http = new();
@@ -34,23 +34,18 @@ public sealed class WebhookTests(LocalServicesFixture local) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _stripe = await StripeEmulatorServer.StartAsync();
-        _deployment = await local.DeployFreshStageAsync(_stripe.BaseUrl);
-        _gateway = await LocalApiGateway.StartAsync(_deployment);
-        _stripe.AddWebhookEndpoint(new Uri(_gateway.BaseUrl, "/webhooks/stripe"), LocalDeployment.WebhookSecret);
-        _streams = new DynamoDbStreamsClient(local.Services.DynamoDb, "us-east-1");
-        _stream = await StreamEventSource.CreateAsync(_deployment, "invoiceStream", _deployment.Config.Function("invoiceStream").Streams[0], _streams, CancellationToken.None);
+        _pipeline = await LocalPipeline.StartAsync(await local.DeployFreshStageAsync(_stripe.BaseUrl), _stripe);
+        (_deployment, _gateway) = (_pipeline.Deployment, _pipeline.Gateway);
+        (_stream, _billing, _paymentEvents) = (_pipeline.Stream("invoiceStream"), _pipeline.Queue("billingWorker"), _pipeline.Queue("paymentEvents"));
         _sqs = _deployment.Sqs();
-        _billing = await QueueEventSource.CreateAsync(_deployment, "billingWorker", _deployment.Config.Function("billingWorker").Queues[0], _sqs, CancellationToken.None);
-        _paymentEvents = await QueueEventSource.CreateAsync(_deployment, "paymentEvents", _deployment.Config.Function("paymentEvents").Queues[0], _sqs, CancellationToken.None);
         _store = new DynamoDbInvoiceStore(local.DynamoDb, _deployment.TableName("InvoicesTable"));
     }
 
     public async Task DisposeAsync()
     {
         _http.Dispose();
-        _streams.Dispose();
         _sqs.Dispose();
-        await _gateway.DisposeAsync();
+        await _pipeline.DisposeAsync();
         await _stripe.DisposeAsync();
     }
 
