@@ -85,6 +85,26 @@ public sealed class InvoiceEventsTests(LocalServicesFixture local) : IAsyncLifet
         Assert.Equal("InvoiceIssued", issued["eventType"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task A_record_that_keeps_failing_is_given_up_after_its_retries_and_reported_without_blocking_the_shard()
+    {
+        // An item no invoice mapping can read: its stream record fails every time.
+        await local.DynamoDb.PutItemAsync(_deployment.TableName("InvoicesTable"), new Dictionary<string, Amazon.DynamoDBv2.Model.AttributeValue>
+        {
+            ["userId"] = new() { S = ApiCalls.Alice },
+            ["invoiceId"] = new() { S = "inv_ffffffffffffffffffffffffffffffff" },
+            ["status"] = new() { S = "not-a-status" },
+        });
+        await CallAsync("createInvoice", ApiCalls.Event("POST", "/invoices", body: ApiCalls.NewInvoice(status: "open").ToJsonString()));
+
+        Assert.Equal(1, await _stream.DrainAsync(CancellationToken.None)); // the good record, after the bad one was given up on
+
+        Assert.Equal("InvoiceIssued", Assert.Single(await ReceiveAsync(expected: 1))["eventType"]!.GetValue<string>());
+        var failures = await _sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = await _deployment.QueueUrlAsync("InvoiceStreamFailuresQueue"), WaitTimeSeconds = 1 });
+        var report = JsonNode.Parse(Assert.Single(failures.Messages).Body)!;
+        Assert.Equal("RetryAttemptsExhausted", report["requestContext"]!["condition"]!.GetValue<string>());
+    }
+
     /// <summary>Subscribes this test's queue to the topic with raw delivery: what consumers of the topic receive.</summary>
     private async Task SubscribeQueueAsync(Infrastructure.Sns.SnsClient sns)
     {

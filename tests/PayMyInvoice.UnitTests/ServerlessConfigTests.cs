@@ -24,7 +24,7 @@ public sealed class ServerlessConfigTests
             Assert.Equal(name == "overdueInvoices" ? 0 : 1, function.HttpRoutes.Count + function.Streams.Count + function.Queues.Count); // schedules are not read locally
         }
 
-        Assert.Equal(new StreamSource("InvoicesTable", 25, 10), Assert.Single(config.Function("invoiceStream").Streams));
+        Assert.Equal(new StreamSource("InvoicesTable", 25, 10, "InvoiceStreamFailuresQueue"), Assert.Single(config.Function("invoiceStream").Streams));
         Assert.Equal(new QueueSource("BillingQueue", 5), Assert.Single(config.Function("billingWorker").Queues));
         Assert.Equal(
             "arn:aws:sns:us-east-1:000000000000:paymyinvoice-dev-invoice-events",

@@ -92,9 +92,10 @@ public sealed class StreamEventSource(LocalDeployment deployment, string functio
             }
             else if (source.MaximumRetryAttempts >= 0 && (_failures[shard] = _failures.GetValueOrDefault(shard) + 1) > source.MaximumRetryAttempts)
             {
-                await Console.Error.WriteLineAsync($"[{functionName}] dropping stream record {failedAt} after {source.MaximumRetryAttempts} retries").ConfigureAwait(false);
+                await GiveUpAsync(shard, failedAt, cancellationToken).ConfigureAwait(false);
                 _positions[shard] = ("AFTER_SEQUENCE_NUMBER", failedAt);
                 _failures.Remove(shard);
+                pending = true; // the records after it are still to come
             }
             else
             {
@@ -104,6 +105,34 @@ public sealed class StreamEventSource(LocalDeployment deployment, string functio
         }
 
         return (accepted, pending);
+    }
+
+    /// <summary>
+    /// Skips a record that exhausted its retries and, like Lambda's on-failure destination, sends a description of it
+    /// (not the record itself) to the configured queue.
+    /// </summary>
+    private async Task GiveUpAsync(string shard, string sequenceNumber, CancellationToken cancellationToken)
+    {
+        await Console.Error.WriteLineAsync($"[{functionName}] giving up on stream record {sequenceNumber} after {source.MaximumRetryAttempts} retries").ConfigureAwait(false);
+        if (source.OnFailureQueueLogicalId is not { } queue)
+        {
+            return;
+        }
+
+        var description = new System.Text.Json.Nodes.JsonObject
+        {
+            ["requestContext"] = new System.Text.Json.Nodes.JsonObject { ["condition"] = "RetryAttemptsExhausted", ["approximateInvokeCount"] = source.MaximumRetryAttempts + 1 },
+            ["DDBStreamBatchInfo"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["shardId"] = shard,
+                ["startSequenceNumber"] = sequenceNumber,
+                ["endSequenceNumber"] = sequenceNumber,
+                ["batchSize"] = 1,
+                ["streamArn"] = streamArn,
+            },
+        };
+        using var sqs = deployment.Sqs();
+        await sqs.SendMessageAsync(await deployment.QueueUrlAsync(queue, cancellationToken).ConfigureAwait(false), description.ToJsonString(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Null when the whole batch succeeded; else the SequenceNumber to resume at.</summary>

@@ -89,10 +89,13 @@ public sealed partial class ServerlessConfig
             {
                 // arn: { Fn::GetAtt: [TableLogicalId, StreamArn] } is the form the local stack understands.
                 var getAtt = (stream.GetValueOrDefault("arn") as Dictionary<string, object?>)?.GetValueOrDefault("Fn::GetAtt") as List<object?>;
+                var onFailure = ((((stream.GetValueOrDefault("destinations") as Dictionary<string, object?>)?.GetValueOrDefault("onFailure") as Dictionary<string, object?>)
+                    ?.GetValueOrDefault("arn") as Dictionary<string, object?>)?.GetValueOrDefault("Fn::GetAtt") as List<object?>)?[0] as string;
                 streams.Add(new StreamSource(
                     getAtt?[0] as string ?? throw new InvalidDataException($"serverless.yml: {name}'s stream arn must be Fn::GetAtt [Table, StreamArn]."),
                     int.Parse(ResolveString(stream.GetValueOrDefault("batchSize") as string ?? "100"), CultureInfo.InvariantCulture),
-                    int.Parse(ResolveString(stream.GetValueOrDefault("maximumRetryAttempts") as string ?? "-1"), CultureInfo.InvariantCulture)));
+                    int.Parse(ResolveString(stream.GetValueOrDefault("maximumRetryAttempts") as string ?? "-1"), CultureInfo.InvariantCulture),
+                    onFailure));
             }
         }
 
@@ -219,8 +222,11 @@ public sealed record ServerlessFunction(
 /// <summary>An API Gateway route; <see cref="IamAuthorized"/> when it has <c>authorizer: aws_iam</c>.</summary>
 public sealed record HttpRoute(string Method, string Path, bool IamAuthorized = false);
 
-/// <summary>A DynamoDB stream event source: the table's logical id, batch size, and retries (-1: until the record expires).</summary>
 /// <summary>An SQS event source: the queue's logical id and the batch size.</summary>
 public sealed record QueueSource(string QueueLogicalId, int BatchSize);
 
-public sealed record StreamSource(string TableLogicalId, int BatchSize, int MaximumRetryAttempts);
+/// <summary>
+/// A DynamoDB stream event source: the table's logical id, batch size, retries (-1: until the record expires), and the
+/// queue that hears of a record given up on.
+/// </summary>
+public sealed record StreamSource(string TableLogicalId, int BatchSize, int MaximumRetryAttempts, string? OnFailureQueueLogicalId = null);
