@@ -16,8 +16,7 @@ var invoke = new Command("invoke", "Run one function with one event against loca
 };
 invoke.SetAction(async (parse, cancellationToken) =>
 {
-    var root = RepositoryRoot.Find();
-    var config = ServerlessConfig.Load(Path.Combine(root, "serverless.yml"), new Dictionary<string, string> { ["stage"] = parse.GetValue(stageOption)! });
+    var (root, config) = Load(parse);
     var name = parse.GetValue(functionArgument)!;
     if (!config.FunctionNames.Contains(name))
     {
@@ -76,8 +75,7 @@ var start = new Command("start", "Run the whole backend locally: the HTTP API, t
 };
 start.SetAction(async (parse, cancellationToken) =>
 {
-    var root = RepositoryRoot.Find();
-    var config = ServerlessConfig.Load(Path.Combine(root, "serverless.yml"), new Dictionary<string, string> { ["stage"] = parse.GetValue(stageOption)! });
+    var (root, config) = Load(parse);
     await using var services = await LocalServices.StartAsync(cancellationToken).ConfigureAwait(false);
     await using var stripe = await StripeEmulatorServer.StartAsync().ConfigureAwait(false);
     var deployment = new LocalDeployment(config, services.Endpoints with { Stripe = stripe.BaseUrl }, root) { Logs = Console.Error };
@@ -101,6 +99,12 @@ start.SetAction(async (parse, cancellationToken) =>
 
     return 0;
 });
+
+(string Root, ServerlessConfig Config) Load(ParseResult parse)
+{
+    var root = RepositoryRoot.Find();
+    return (root, ServerlessConfig.Load(Path.Combine(root, "serverless.yml"), new Dictionary<string, string> { ["stage"] = parse.GetValue(stageOption)! }));
+}
 
 var rootCommand = new RootCommand("PayMyInvoice's local stack: serverless.yml's functions on local AWS stand-ins.") { invoke, start };
 return await rootCommand.Parse(args).InvokeAsync().ConfigureAwait(false);
