@@ -5,11 +5,11 @@ using PayMyInvoice.Tests;
 namespace PayMyInvoice.IntegrationTests;
 
 /// <summary>
-/// The deployable itself: the Api executable started as Lambda starts it (environment variables, Runtime API), its
+/// The deployables themselves: the Api and Workers executables started as Lambda starts them (environment variables, Runtime API), its
 /// Main choosing the function named by PMI_FUNCTION, writing to DynamoDB Local.
 /// </summary>
 [Collection(LocalServicesCollection.Name)]
-public sealed class ApiExecutableTests(LocalServicesFixture local)
+public sealed class DeployableTests(LocalServicesFixture local)
 {
     [Fact]
     public async Task The_api_executable_serves_the_function_PMI_FUNCTION_names()
@@ -19,7 +19,7 @@ public sealed class ApiExecutableTests(LocalServicesFixture local)
         var function = deployment.Config.Function("createInvoice");
         var table = function.Environment["INVOICES_TABLE"];
         var before = await local.CountItemsAsync(table);
-        using var process = StartApi(runtime.Address, function.Environment, ("AWS_ENDPOINT_URL_DYNAMODB", local.Services.DynamoDb.ToString()));
+        using var process = StartExecutable("PayMyInvoice.Api.dll", runtime.Address, function.Environment, ("AWS_ENDPOINT_URL_DYNAMODB", local.Services.DynamoDb.ToString()));
         try
         {
             var warm = await runtime.InvokeAsync("""{"source":"serverless-plugin-warmup"}""");
@@ -43,16 +43,37 @@ public sealed class ApiExecutableTests(LocalServicesFixture local)
     public async Task Without_its_table_setting_the_executable_reports_an_init_error()
     {
         await using var runtime = await FakeRuntimeApi.StartAsync();
-        using var process = StartApi(runtime.Address, new Dictionary<string, string> { ["PMI_FUNCTION"] = "getInvoice" });
+        using var process = StartExecutable("PayMyInvoice.Api.dll", runtime.Address, new Dictionary<string, string> { ["PMI_FUNCTION"] = "getInvoice" });
         var error = await runtime.InitError.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Contains("INVOICES_TABLE", JsonNode.Parse(error.Body)!["errorMessage"]!.GetValue<string>(), StringComparison.Ordinal);
         await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
         Assert.Equal(1, process.ExitCode);
     }
 
-    private static Process StartApi(string runtimeApi, IReadOnlyDictionary<string, string> environment, params (string Name, string Value)[] more)
+    [Fact]
+    public async Task The_workers_executable_serves_invoiceStream_and_publishes_to_the_topic()
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "PayMyInvoice.Api.dll")])
+        var deployment = await local.DeployFreshStageAsync();
+        await using var runtime = await FakeRuntimeApi.StartAsync();
+        var function = deployment.Config.Function("invoiceStream");
+        using var process = StartExecutable("PayMyInvoice.Workers.dll", runtime.Address, function.Environment, ("AWS_ENDPOINT_URL_SNS", local.Services.Fauxqs.ToString()));
+        try
+        {
+            Assert.Equal("""{"warmed":true}""", (await runtime.InvokeAsync("""{"source":"serverless-plugin-warmup"}""")).Body);
+            var reply = await runtime.InvokeAsync(await File.ReadAllTextAsync(Path.Combine(PayMyInvoice.Local.RepositoryRoot.Find(), "mocks", "invoiceStream.json")));
+            Assert.False(reply.IsError, reply.Body);
+            Assert.Equal("""{"batchItemFailures":[]}""", reply.Body);
+        }
+        finally
+        {
+            process.Kill();
+        }
+    }
+
+    /// <summary>Starts a deployable the way the managed runtime does (dotnet exec), with only Lambda's environment.</summary>
+    private static Process StartExecutable(string assembly, string runtimeApi, IReadOnlyDictionary<string, string> environment, params (string Name, string Value)[] more)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, assembly)])
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
