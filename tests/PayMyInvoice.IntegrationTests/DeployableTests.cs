@@ -5,8 +5,8 @@ using PayMyInvoice.Tests;
 namespace PayMyInvoice.IntegrationTests;
 
 /// <summary>
-/// The deployables themselves: the Api and Workers executables started as Lambda starts them (environment variables, Runtime API), its
-/// Main choosing the function named by PMI_FUNCTION, writing to DynamoDB Local.
+/// The deployables themselves: the Api and Workers executables started as Lambda starts them (environment variables,
+/// Runtime API), each Main choosing the function PMI_FUNCTION names, working against the local services.
 /// </summary>
 [Collection(LocalServicesCollection.Name)]
 public sealed class DeployableTests(LocalServicesFixture local)
