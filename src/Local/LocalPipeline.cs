@@ -13,6 +13,7 @@ public sealed class LocalPipeline : IAsyncDisposable
     private readonly List<(string Function, QueueEventSource Source)> _queues;
     private readonly DynamoDbStreamsClient _streamsClient;
     private readonly Amazon.SQS.AmazonSQSClient _sqs;
+    private readonly bool _ownsStripe;
 
     private LocalPipeline(
         LocalDeployment deployment,
@@ -21,8 +22,10 @@ public sealed class LocalPipeline : IAsyncDisposable
         DynamoDbStreamsClient streamsClient,
         Amazon.SQS.AmazonSQSClient sqs,
         List<(string, StreamEventSource)> streams,
-        List<(string, QueueEventSource)> queues)
+        List<(string, QueueEventSource)> queues,
+        bool ownsStripe)
     {
+        _ownsStripe = ownsStripe;
         Deployment = deployment;
         Stripe = stripe;
         Gateway = gateway;
@@ -42,7 +45,8 @@ public sealed class LocalPipeline : IAsyncDisposable
     /// <summary>The queue event source feeding a function, to drive it step by step.</summary>
     public QueueEventSource Queue(string function) => _queues.Single(q => q.Function == function).Source;
 
-    public static async Task<LocalPipeline> StartAsync(LocalDeployment deployment, StripeEmulatorServer stripe, int gatewayPort = 0, CancellationToken cancellationToken = default)
+    /// <param name="ownsStripe">Dispose the emulator with the pipeline.</param>
+    public static async Task<LocalPipeline> StartAsync(LocalDeployment deployment, StripeEmulatorServer stripe, int gatewayPort = 0, bool ownsStripe = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(deployment);
         ArgumentNullException.ThrowIfNull(stripe);
@@ -66,7 +70,7 @@ public sealed class LocalPipeline : IAsyncDisposable
             }
         }
 
-        return new LocalPipeline(deployment, stripe, gateway, streamsClient, sqs, streams, queues);
+        return new LocalPipeline(deployment, stripe, gateway, streamsClient, sqs, streams, queues, ownsStripe);
     }
 
     /// <summary>Runs every event source until nothing moves: no stream record, no queued message, no webhook in flight.</summary>
@@ -107,5 +111,9 @@ public sealed class LocalPipeline : IAsyncDisposable
         await Gateway.DisposeAsync().ConfigureAwait(false);
         _streamsClient.Dispose();
         _sqs.Dispose();
+        if (_ownsStripe)
+        {
+            await Stripe.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

@@ -77,10 +77,10 @@ start.SetAction(async (parse, cancellationToken) =>
 {
     var (root, config) = Load(parse);
     await using var services = await LocalServices.StartAsync(cancellationToken).ConfigureAwait(false);
-    await using var stripe = await StripeEmulatorServer.StartAsync().ConfigureAwait(false);
+    var stripe = await StripeEmulatorServer.StartAsync().ConfigureAwait(false);
     var deployment = new LocalDeployment(config, services.Endpoints with { Stripe = stripe.BaseUrl }, root) { Logs = Console.Error };
     await deployment.ProvisionAsync(cancellationToken).ConfigureAwait(false);
-    await using var pipeline = await LocalPipeline.StartAsync(deployment, stripe, parse.GetValue(portOption), cancellationToken).ConfigureAwait(false);
+    await using var pipeline = await LocalPipeline.StartAsync(deployment, stripe, parse.GetValue(portOption), ownsStripe: true, cancellationToken).ConfigureAwait(false);
 
     Console.WriteLine($"PayMyInvoice is running (stage {config.Stage}). Ctrl-C stops everything.");
     Console.WriteLine($"  API             {pipeline.Gateway.BaseUrl}  (send {LocalApiGateway.IdentityHeader}: <any id> in place of IAM signing)");

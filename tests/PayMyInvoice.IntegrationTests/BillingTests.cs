@@ -29,8 +29,8 @@ public sealed class BillingTests(LocalServicesFixture local) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _stripe = await StripeEmulatorServer.StartAsync();
-        _pipeline = await LocalPipeline.StartAsync(await local.DeployFreshStageAsync(_stripe.BaseUrl), _stripe);
+        _pipeline = await local.StartPipelineAsync();
+        _stripe = _pipeline.Stripe;
         _deployment = _pipeline.Deployment;
         _stream = _pipeline.Stream("invoiceStream");
         _billing = _pipeline.Queue("billingWorker");
@@ -55,7 +55,6 @@ public sealed class BillingTests(LocalServicesFixture local) : IAsyncLifetime
     {
         _sqs.Dispose();
         await _pipeline.DisposeAsync();
-        await _stripe.DisposeAsync();
     }
 
     [Fact]

@@ -43,6 +43,13 @@ public sealed class LocalServicesFixture : IAsyncLifetime
         return deployment;
     }
 
+    /// <summary>A fresh stage running as a whole, as `start` runs it: its own Stripe emulator, the API gateway, every event source.</summary>
+    public async Task<LocalPipeline> StartPipelineAsync()
+    {
+        var stripe = await PayMyInvoice.StripeEmulator.StripeEmulatorServer.StartAsync();
+        return await LocalPipeline.StartAsync(await DeployFreshStageAsync(stripe.BaseUrl), stripe, ownsStripe: true);
+    }
+
     public async Task<int> CountItemsAsync(string tableName)
     {
         var response = await DynamoDb.ScanAsync(new ScanRequest { TableName = tableName, Select = Select.COUNT, ConsistentRead = true });

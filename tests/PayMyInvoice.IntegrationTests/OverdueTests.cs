@@ -20,15 +20,14 @@ public sealed class OverdueTests(LocalServicesFixture local) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _stripe = await StripeEmulatorServer.StartAsync();
-        _pipeline = await LocalPipeline.StartAsync(await local.DeployFreshStageAsync(_stripe.BaseUrl), _stripe);
+        _pipeline = await local.StartPipelineAsync();
+        _stripe = _pipeline.Stripe;
     }
 
     public async Task DisposeAsync()
     {
         _http.Dispose();
         await _pipeline.DisposeAsync();
-        await _stripe.DisposeAsync();
     }
 
     [Fact]

@@ -27,9 +27,9 @@ public sealed class StoryTests(LocalServicesFixture local) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _stripe = await StripeEmulatorServer.StartAsync();
-        var deployment = await local.DeployFreshStageAsync(_stripe.BaseUrl);
-        _pipeline = await LocalPipeline.StartAsync(deployment, _stripe);
+        _pipeline = await local.StartPipelineAsync();
+        _stripe = _pipeline.Stripe;
+        var deployment = _pipeline.Deployment;
         await _pipeline.DrainAsync(CancellationToken.None); // the seeded samples' own events
         _store = new DynamoDbInvoiceStore(local.DynamoDb, deployment.TableName("InvoicesTable"));
     }
@@ -38,7 +38,6 @@ public sealed class StoryTests(LocalServicesFixture local) : IAsyncLifetime
     {
         _http.Dispose();
         await _pipeline.DisposeAsync();
-        await _stripe.DisposeAsync();
     }
 
     [Fact]

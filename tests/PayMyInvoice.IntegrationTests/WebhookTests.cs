@@ -33,8 +33,8 @@ public sealed class WebhookTests(LocalServicesFixture local) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _stripe = await StripeEmulatorServer.StartAsync();
-        _pipeline = await LocalPipeline.StartAsync(await local.DeployFreshStageAsync(_stripe.BaseUrl), _stripe);
+        _pipeline = await local.StartPipelineAsync();
+        _stripe = _pipeline.Stripe;
         (_deployment, _gateway) = (_pipeline.Deployment, _pipeline.Gateway);
         (_stream, _billing, _paymentEvents) = (_pipeline.Stream("invoiceStream"), _pipeline.Queue("billingWorker"), _pipeline.Queue("paymentEvents"));
         _sqs = _deployment.Sqs();
@@ -46,7 +46,6 @@ public sealed class WebhookTests(LocalServicesFixture local) : IAsyncLifetime
         _http.Dispose();
         _sqs.Dispose();
         await _pipeline.DisposeAsync();
-        await _stripe.DisposeAsync();
     }
 
     [Fact]
