@@ -24,29 +24,17 @@ public sealed class BillingService(IInvoiceStore store, IPaymentGateway gateway,
         }
 
         var request = new ChargeRequest(paymentId, userId, invoiceId, invoice.Details.Amount, invoice.Details.Currency, invoice.Payment.PaymentMethodId);
-        var key = "billing#" + paymentId;
-        switch (await idempotency.ClaimAsync(key, Hash(request), ClaimFor, cancellationToken).ConfigureAwait(false))
-        {
-            case IdempotencyClaim.AlreadyCompleted:
-                return BillingResult.NothingToDo;
-            case IdempotencyClaim.InProgress:
-                throw new RetryLaterException($"Payment {paymentId} is being charged by another worker.");
-            case IdempotencyClaim.PayloadMismatch:
-                return BillingResult.Refused;
-        }
-
-        try
+        var claim = await idempotency.RunOnceAsync("billing#" + paymentId, Hash(request), ClaimFor, async () =>
         {
             var result = await gateway.ChargeAsync(request, cancellationToken).ConfigureAwait(false);
             await outcomes.RecordAsync(userId, invoiceId, paymentId, result, cancellationToken).ConfigureAwait(false);
-            await idempotency.CompleteAsync(key, cancellationToken).ConfigureAwait(false);
-            return BillingResult.Settled;
-        }
-        catch
+        }, cancellationToken).ConfigureAwait(false);
+        return claim switch
         {
-            await idempotency.ReleaseAsync(key, CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
+            IdempotencyClaim.Claimed => BillingResult.Settled,
+            IdempotencyClaim.PayloadMismatch => BillingResult.Refused,
+            _ => BillingResult.NothingToDo,
+        };
     }
 
     private static string Hash(ChargeRequest request) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(

@@ -11,25 +11,11 @@ public sealed class PaymentEventService(IIdempotencyStore idempotency, PaymentOu
     public async Task<bool> ApplyAsync(string eventId, string userId, string invoiceId, string paymentId, ChargeResult result, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var key = "payment-event#" + eventId;
-        switch (await idempotency.ClaimAsync(key, result.Status.ToString(), TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false))
+        var applied = false;
+        await idempotency.RunOnceAsync("payment-event#" + eventId, result.Status.ToString(), TimeSpan.FromMinutes(1), async () =>
         {
-            case IdempotencyClaim.AlreadyCompleted or IdempotencyClaim.PayloadMismatch:
-                return false;
-            case IdempotencyClaim.InProgress:
-                throw new RetryLaterException($"Stripe event {eventId} is being applied by another worker.");
-        }
-
-        try
-        {
-            var applied = await outcomes.RecordAsync(userId, invoiceId, paymentId, result, cancellationToken).ConfigureAwait(false);
-            await idempotency.CompleteAsync(key, cancellationToken).ConfigureAwait(false);
-            return applied;
-        }
-        catch
-        {
-            await idempotency.ReleaseAsync(key, CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
+            applied = await outcomes.RecordAsync(userId, invoiceId, paymentId, result, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        return applied;
     }
 }

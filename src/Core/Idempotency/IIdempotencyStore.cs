@@ -32,3 +32,45 @@ public enum IdempotencyClaim
 
 /// <summary>Thrown when work must be retried later (another worker holds it, or a dependency is unavailable).</summary>
 public sealed class RetryLaterException(string message, Exception? inner = null) : Exception(message, inner);
+
+public static class IdempotencyStoreExtensions
+{
+    /// <summary>
+    /// Runs <paramref name="work"/> at most once per key: claims it, marks it completed after success, and gives the
+    /// claim back if the work throws, so a retry runs it again. Another worker holding the claim is a
+    /// <see cref="RetryLaterException"/>. Returns <see cref="IdempotencyClaim.Claimed"/> when the work ran here, else why not.
+    /// </summary>
+    public static async Task<IdempotencyClaim> RunOnceAsync(
+        this IIdempotencyStore store,
+        string key,
+        string payloadHash,
+        TimeSpan claimFor,
+        Func<Task> work,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(work);
+        var claim = await store.ClaimAsync(key, payloadHash, claimFor, cancellationToken).ConfigureAwait(false);
+        if (claim == IdempotencyClaim.InProgress)
+        {
+            throw new RetryLaterException($"{key} is being worked on by another worker.");
+        }
+
+        if (claim != IdempotencyClaim.Claimed)
+        {
+            return claim;
+        }
+
+        try
+        {
+            await work().ConfigureAwait(false);
+            await store.CompleteAsync(key, cancellationToken).ConfigureAwait(false);
+            return claim;
+        }
+        catch
+        {
+            await store.ReleaseAsync(key, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+}

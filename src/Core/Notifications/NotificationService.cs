@@ -26,26 +26,13 @@ public sealed class NotificationService(IMailer mailer, IIdempotencyStore idempo
         var sent = 0;
         foreach (var message in messages)
         {
-            var key = $"email#{eventId}#{message.To.ToLowerInvariant()}";
-            switch (await idempotency.ClaimAsync(key, Hash(message.Subject), TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false))
-            {
-                case IdempotencyClaim.AlreadyCompleted or IdempotencyClaim.PayloadMismatch:
-                    continue;
-                case IdempotencyClaim.InProgress:
-                    throw new RetryLaterException($"The email for {eventId} to {message.To} is being sent by another worker.");
-            }
-
-            try
-            {
-                await mailer.SendAsync(message, cancellationToken).ConfigureAwait(false);
-                await idempotency.CompleteAsync(key, cancellationToken).ConfigureAwait(false);
-                sent++;
-            }
-            catch
-            {
-                await idempotency.ReleaseAsync(key, CancellationToken.None).ConfigureAwait(false);
-                throw;
-            }
+            var claim = await idempotency.RunOnceAsync(
+                $"email#{eventId}#{message.To.ToLowerInvariant()}",
+                Hash(message.Subject),
+                TimeSpan.FromMinutes(1),
+                () => mailer.SendAsync(message, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
+            sent += claim == IdempotencyClaim.Claimed ? 1 : 0;
         }
 
         return sent;
