@@ -33,8 +33,10 @@ public static class WorkerFunctions
     public static FunctionTable Create(Func<string, string?> settings)
     {
         var aws = new AwsSettings(settings);
-        DynamoDbInvoiceStore Invoices() => new(DynamoDbClients.FromSettings(aws), aws.Required("INVOICES_TABLE"));
-        DynamoDbIdempotencyStore Idempotency() => new(DynamoDbClients.FromSettings(aws), aws.Required(IdempotencyTableVariable), TimeProvider.System);
+        // One DynamoDB client per execution environment, shared by both stores, built only if a function uses it.
+        var dynamo = new Lazy<Amazon.DynamoDBv2.AmazonDynamoDBClient>(() => DynamoDbClients.FromSettings(aws));
+        DynamoDbInvoiceStore Invoices() => new(dynamo.Value, aws.Required("INVOICES_TABLE"));
+        DynamoDbIdempotencyStore Idempotency() => new(dynamo.Value, aws.Required(IdempotencyTableVariable), TimeProvider.System);
 
         return new FunctionTable()
             .Add("invoiceStream", () => LambdaFunction.Create(

@@ -34,9 +34,9 @@ public sealed class FeeService(IInvoiceStore store, TimeProvider time)
             errors.Add(new FieldError("txnQty", txnQty is null ? "required" : "out_of_range", $"Must be an integer from 1 to {MaxQuantity}."));
         }
 
-        if (string.IsNullOrWhiteSpace(paymentMethodId) || !paymentMethodId.StartsWith("pm_", StringComparison.Ordinal) || paymentMethodId.Length > 255)
+        if (PaymentMethods.Check(paymentMethodId) is { } paymentMethodError)
         {
-            errors.Add(new FieldError("paymentMethodId", paymentMethodId is null ? "required" : "invalid_format", "Must be a Stripe payment method id (pm_...)."));
+            errors.Add(paymentMethodError);
         }
 
         if (errors.Count > 0)

@@ -14,13 +14,9 @@ public sealed class PaymentService(IInvoiceStore store, TimeProvider time)
     public async Task<Result<Invoice>> PayAsync(string userId, string? invoiceId, string? paymentMethodId, string? idempotencyKey, CancellationToken cancellationToken)
     {
         var errors = new List<FieldError>();
-        if (string.IsNullOrWhiteSpace(paymentMethodId))
+        if (Billing.PaymentMethods.Check(paymentMethodId) is { } paymentMethodError)
         {
-            errors.Add(new FieldError("paymentMethodId", "required", "Is required: a Stripe payment method id such as pm_card_visa."));
-        }
-        else if (!paymentMethodId.StartsWith("pm_", StringComparison.Ordinal) || paymentMethodId.Length > 255 || paymentMethodId.Any(char.IsWhiteSpace))
-        {
-            errors.Add(new FieldError("paymentMethodId", "invalid_format", "Must be a Stripe payment method id (pm_...)."));
+            errors.Add(paymentMethodError);
         }
 
         if (idempotencyKey is { } key && (key.Length is 0 or > MaxIdempotencyKeyLength))
