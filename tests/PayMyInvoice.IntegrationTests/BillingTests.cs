@@ -148,19 +148,11 @@ public sealed class BillingTests(LocalServicesFixture local) : IAsyncLifetime
     /// <summary>Creates an open invoice for 15.00 USD, pays it through the API, and runs the stream to the billing queue.</summary>
     private async Task<string> IssueAndPayAsync(string card)
     {
-        var created = await CallAsync("createInvoice", ApiCalls.Event("POST", "/invoices", body: ApiCalls.NewInvoice(amount: 1500).ToJsonString()));
+        var created = await _deployment.HttpAsync("createInvoice", ApiCalls.Event("POST", "/invoices", body: ApiCalls.NewInvoice(amount: 1500).ToJsonString()));
         var id = created["invoiceId"]!.GetValue<string>();
         var pay = ApiCalls.Event("POST", $"/invoices/{id}/pay", body: new JsonObject { ["paymentMethodId"] = card }.ToJsonString(), id: id);
-        await CallAsync("payInvoice", pay);
+        await _deployment.HttpAsync("payInvoice", pay);
         await _stream.DrainAsync(CancellationToken.None);
         return id;
-    }
-
-    private async Task<JsonNode> CallAsync(string function, Contracts.APIGatewayEvents.APIGatewayProxyRequest request)
-    {
-        var outcome = await _deployment.InvokeAsync(function, JsonSerializer.SerializeToUtf8Bytes(request, ContractsJsonContext.Wire.APIGatewayProxyRequest), CancellationToken.None);
-        var response = JsonSerializer.Deserialize(outcome.Response, ContractsJsonContext.Wire.APIGatewayProxyResponse)!;
-        Assert.True(response.StatusCode is >= 200 and < 300, response.Body);
-        return JsonNode.Parse(response.Body!)!;
     }
 }

@@ -48,15 +48,15 @@ public sealed class InvoiceEventsTests(LocalServicesFixture local) : IAsyncLifet
     [Fact]
     public async Task Issuing_editing_and_deleting_an_invoice_publish_one_event_each_in_order()
     {
-        var draft = await CallAsync("createInvoice", ApiCalls.Event("POST", "/invoices", body: ApiCalls.NewInvoice(status: "draft").ToJsonString()));
+        var draft = await _deployment.HttpAsync("createInvoice", ApiCalls.Event("POST", "/invoices", body: ApiCalls.NewInvoice(status: "draft").ToJsonString()));
         var id = draft["invoiceId"]!.GetValue<string>();
         var issue = ApiCalls.NewInvoice(status: "open");
         issue["version"] = 1;
-        await CallAsync("updateInvoice", ApiCalls.Event("PUT", $"/invoices/{id}", body: issue.ToJsonString(), id: id));
+        await _deployment.HttpAsync("updateInvoice", ApiCalls.Event("PUT", $"/invoices/{id}", body: issue.ToJsonString(), id: id));
         var edit = ApiCalls.NewInvoice(amount: 9900, status: "open");
         edit["version"] = 2;
-        await CallAsync("updateInvoice", ApiCalls.Event("PUT", $"/invoices/{id}", body: edit.ToJsonString(), id: id));
-        await CallAsync("deleteInvoice", ApiCalls.Event("DELETE", $"/invoices/{id}", id: id));
+        await _deployment.HttpAsync("updateInvoice", ApiCalls.Event("PUT", $"/invoices/{id}", body: edit.ToJsonString(), id: id));
+        await _deployment.HttpAsync("deleteInvoice", ApiCalls.Event("DELETE", $"/invoices/{id}", id: id));
 
         Assert.Equal(4, await _stream.DrainAsync(CancellationToken.None));
         var events = await ReceiveAsync(expected: 3);
@@ -73,7 +73,7 @@ public sealed class InvoiceEventsTests(LocalServicesFixture local) : IAsyncLifet
     {
         using var sns = _deployment.Sns();
         await sns.CallAsync("DeleteTopic", new Dictionary<string, string> { ["TopicArn"] = _topicArn }, CancellationToken.None);
-        await CallAsync("createInvoice", ApiCalls.Event("POST", "/invoices", body: ApiCalls.NewInvoice(status: "open").ToJsonString()));
+        await _deployment.HttpAsync("createInvoice", ApiCalls.Event("POST", "/invoices", body: ApiCalls.NewInvoice(status: "open").ToJsonString()));
 
         var (accepted, pending) = await _stream.PollOnceAsync(CancellationToken.None);
         Assert.Equal((0, true), (accepted, pending)); // the record stays at the head of the shard
@@ -95,7 +95,7 @@ public sealed class InvoiceEventsTests(LocalServicesFixture local) : IAsyncLifet
             ["invoiceId"] = new() { S = "inv_ffffffffffffffffffffffffffffffff" },
             ["status"] = new() { S = "not-a-status" },
         });
-        await CallAsync("createInvoice", ApiCalls.Event("POST", "/invoices", body: ApiCalls.NewInvoice(status: "open").ToJsonString()));
+        await _deployment.HttpAsync("createInvoice", ApiCalls.Event("POST", "/invoices", body: ApiCalls.NewInvoice(status: "open").ToJsonString()));
 
         Assert.Equal(1, await _stream.DrainAsync(CancellationToken.None)); // the good record, after the bad one was given up on
 
@@ -117,15 +117,6 @@ public sealed class InvoiceEventsTests(LocalServicesFixture local) : IAsyncLifet
             ["Attributes.entry.1.key"] = "RawMessageDelivery",
             ["Attributes.entry.1.value"] = "true",
         }, CancellationToken.None);
-    }
-
-    private async Task<JsonNode> CallAsync(string function, Contracts.APIGatewayEvents.APIGatewayProxyRequest request)
-    {
-        var payload = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(request, Contracts.ContractsJsonContext.Wire.APIGatewayProxyRequest);
-        var outcome = await _deployment.InvokeAsync(function, payload, CancellationToken.None);
-        var response = JsonNode.Parse(outcome.Response!)!;
-        Assert.InRange(response["statusCode"]!.GetValue<int>(), 200, 299);
-        return response["body"]?.GetValue<string>() is { Length: > 0 } body ? JsonNode.Parse(body)! : new JsonObject();
     }
 
     private async Task<List<JsonNode>> ReceiveAsync(int expected)
