@@ -30,7 +30,7 @@ public static class InvoiceIds
     {
         foreach (var c in span)
         {
-            if (!char.IsAsciiHexDigitLower(c) && !char.IsAsciiDigit(c))
+            if (!char.IsAsciiHexDigitLower(c)) // 0-9 and a-f
             {
                 return false;
             }
