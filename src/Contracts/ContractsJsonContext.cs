@@ -8,6 +8,7 @@ using PayMyInvoice.Contracts.Http;
 using PayMyInvoice.Contracts.ScheduledEvents;
 using PayMyInvoice.Contracts.SNSEvents;
 using PayMyInvoice.Contracts.SQSEvents;
+using PayMyInvoice.Contracts.StripeEvents;
 
 namespace PayMyInvoice.Contracts;
 
@@ -48,6 +49,7 @@ namespace PayMyInvoice.Contracts;
 [JsonSerializable(typeof(BillingRequest))]
 [JsonSerializable(typeof(BillingResponse))]
 [JsonSerializable(typeof(InvoiceEvent))]
+[JsonSerializable(typeof(StripeEvent))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -5,6 +5,7 @@ using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Amazon.SQS;
 using PayMyInvoice.Api;
+using PayMyInvoice.Billing;
 using PayMyInvoice.Infrastructure.DynamoDb;
 using PayMyInvoice.Infrastructure.Sns;
 using PayMyInvoice.Lambda;
@@ -24,7 +25,7 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
 
     /// <summary>Every function of every deployable, by serverless.yml name.</summary>
     public static FunctionTable AllFunctions(Func<string, string?> settings) =>
-        ApiFunctions.Create(settings).Include(WorkerFunctions.Create(settings));
+        ApiFunctions.Create(settings).Include(WorkerFunctions.Create(settings)).Include(BillingFunctions.Create(settings));
 
     /// <summary>The signing secret the local webhook function checks; point the Stripe emulator's deliveries at it.</summary>
     public const string WebhookSecret = "whsec_local";
@@ -77,26 +78,15 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
             }
         }
 
-        foreach (var (_, properties) in config.ResourcesOfType("AWS::SNS::Subscription"))
+        // Queue subscriptions carry the pipeline; an email subscription (the alerts topic's) has no local counterpart.
+        foreach (var (_, properties) in config.ResourcesOfType("AWS::SNS::Subscription").Where(s => s.Properties.GetValueOrDefault("Protocol") as string == "sqs"))
         {
             await SubscribeAsync(sns, properties, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The ARN a <c>Ref</c> or <c>Fn::GetAtt [X, Arn]</c> stands for, as fauxqs and DynamoDB Local name things.</summary>
-    public string Arn(object? reference)
-    {
-        var map = reference as Dictionary<string, object?> ?? throw new InvalidDataException($"Not a Ref or Fn::GetAtt: {reference}");
-        var logicalId = map.GetValueOrDefault("Ref") as string ?? ((map.GetValueOrDefault("Fn::GetAtt") as List<object?>)?[0] as string)
-            ?? throw new InvalidDataException("Only Ref and Fn::GetAtt are understood locally.");
-        var (type, properties) = config.Resource(logicalId);
-        return type switch
-        {
-            "AWS::SNS::Topic" => $"arn:aws:sns:{config.Region}:{ServerlessConfig.LocalAccountId}:{properties["TopicName"]}",
-            "AWS::SQS::Queue" => $"arn:aws:sqs:{config.Region}:{ServerlessConfig.LocalAccountId}:{properties["QueueName"]}",
-            _ => throw new InvalidDataException($"The local stack cannot name the ARN of a {type}."),
-        };
-    }
+    /// <summary>The ARN a <c>Ref</c> or <c>Fn::GetAtt [X, Arn]</c> stands for, as fauxqs names things.</summary>
+    public string Arn(object? reference) => config.Arn(reference);
 
     /// <summary>A queue's URL as fauxqs gives it; the SQS client sends to the service URL and passes this as the name.</summary>
     public async Task<string> QueueUrlAsync(string logicalId, CancellationToken cancellationToken = default)

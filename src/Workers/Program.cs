@@ -1,4 +1,5 @@
+using PayMyInvoice.Infrastructure.Secrets;
 using PayMyInvoice.Lambda;
 using PayMyInvoice.Workers;
 
-return await LambdaHost.RunAsync(WorkerFunctions.Create(Environment.GetEnvironmentVariable)).ConfigureAwait(false);
+return await LambdaHost.RunAsync(WorkerFunctions.Create(await SsmSecrets.FromProcessAsync().ConfigureAwait(false))).ConfigureAwait(false);

@@ -8,9 +8,7 @@ using PayMyInvoice.Infrastructure.DynamoDb;
 using PayMyInvoice.Infrastructure.Idempotency;
 using PayMyInvoice.Infrastructure.Mail;
 using PayMyInvoice.Infrastructure.Sns;
-using PayMyInvoice.Infrastructure.Stripe;
 using PayMyInvoice.Lambda;
-using PayMyInvoice.Workers.Billing;
 using PayMyInvoice.Workers.Invoices;
 using PayMyInvoice.Workers.Notifications;
 using PayMyInvoice.Workers.Payments;
@@ -18,9 +16,9 @@ using PayMyInvoice.Workers.Payments;
 namespace PayMyInvoice.Workers;
 
 /// <summary>
-/// The functions of the managed-runtime executable (Stripe.net does not run under Native AOT): the table's stream,
-/// the queue workers, and Stripe's webhook intake, by their serverless.yml names. Each builds only what it uses,
-/// once per execution environment.
+/// The functions of the workers' Native AOT executable: the table's stream, the queue workers that do not call
+/// Stripe, the overdue run and Stripe's webhook intake, by their serverless.yml names. Each builds only what it uses,
+/// once per execution environment. (billingWorker calls Stripe.net, so it lives in the managed Billing executable.)
 /// </summary>
 public static class WorkerFunctions
 {
@@ -43,12 +41,6 @@ public static class WorkerFunctions
                 ContractsJsonContext.Wire.DynamoDBEvent,
                 ContractsJsonContext.Wire.StreamsEventResponse,
                 new InvoiceStreamFunction(new SnsInvoiceEventPublisher(SnsClient.FromSettings(aws), aws.Required(InvoiceEventsTopicVariable))).HandleAsync))
-            .Add("billingWorker", () =>
-            {
-                var store = Invoices();
-                var billing = new BillingService(store, StripePaymentGateway.FromSettings(settings), Idempotency(), new PaymentOutcomes(store, TimeProvider.System));
-                return LambdaFunction.Create(ContractsJsonContext.Wire.SQSEvent, ContractsJsonContext.Wire.SQSBatchResponse, new BillingWorkerFunction(billing).HandleAsync);
-            })
             .Add("stripeWebhook", () => HttpFunction.CreateAnonymous(new StripeWebhookFunction(
                 aws.Required(WebhookSecretVariable), SnsClient.FromSettings(aws), aws.Required(PaymentEventsTopicVariable), TimeProvider.System).HandleAsync))
             .Add("notifications", () =>

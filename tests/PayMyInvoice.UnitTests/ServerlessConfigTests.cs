@@ -66,4 +66,24 @@ public sealed class ServerlessConfigTests
         Assert.Equal("fallback", config.ResolveString("${opt:nothing, 'fallback'}"));
         Assert.Equal("paymyinvoice-dev", config.ResolveString("${self:service}-${sls:stage}"));
     }
+
+    [Fact]
+    public void Stage_parameters_fall_back_to_their_defaults()
+    {
+        Assert.Equal("*", Load().Function("getInvoice").Environment["CORS_ALLOWED_ORIGIN"]);
+        Assert.Equal("https://app.paymyinvoice.example", Load("prod").Function("getInvoice").Environment["CORS_ALLOWED_ORIGIN"]);
+    }
+
+    [Fact]
+    public void Resources_come_from_the_files_serverless_yml_includes()
+    {
+        var config = Load();
+        Assert.Equal(["IdempotencyTable", "InvoicesTable"], config.ResourcesOfType("AWS::DynamoDB::Table").Select(r => r.LogicalId).Order(StringComparer.Ordinal));
+        Assert.Equal("paymyinvoice-dev-billing", config.Resource("BillingQueue").Properties["QueueName"]);
+        Assert.Equal("AWS::Cognito::UserPool", config.Resource("UserPool").Type);
+    }
+
+    [Fact]
+    public void CloudFormation_substitutions_are_left_for_CloudFormation() =>
+        Assert.Equal("arn:${AWS::Partition}:ssm:/paymyinvoice/dev", Load().ResolveString("arn:${AWS::Partition}:ssm:/${self:service}/${sls:stage}"));
 }

@@ -7,7 +7,10 @@ namespace PayMyInvoice.Local.Serverless;
 /// <summary>
 /// serverless.yml as the local stack needs it: functions with their resolved environment and HTTP routes, and the
 /// CloudFormation resources. Resolves the variables the file uses: <c>${self:path}</c>, <c>${sls:stage}</c>,
-/// <c>${opt:name, 'default'}</c>, <c>${env:NAME, 'default'}</c>, <c>${aws:region}</c> and <c>${aws:accountId}</c>.
+/// <c>${opt:name, 'default'}</c>, <c>${env:NAME, 'default'}</c>, <c>${param:name, 'default'}</c> (from the file's
+/// <c>params</c>, per stage), <c>${aws:region}</c> and <c>${aws:accountId}</c>; includes <c>${file(path)}</c> where a
+/// whole value is one; merges a <c>resources</c> list the way the framework does; and names the ARNs that
+/// <c>Ref</c> and <c>Fn::GetAtt</c> stand for in a function's environment.
 /// </summary>
 public sealed partial class ServerlessConfig
 {
@@ -38,9 +41,70 @@ public sealed partial class ServerlessConfig
             yaml.Load(reader);
         }
 
-        var root = ToTree(yaml.Documents[0].RootNode) as Dictionary<string, object?>
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        var root = IncludeFiles(ToTree(yaml.Documents[0].RootNode), directory) as Dictionary<string, object?>
             ?? throw new InvalidDataException($"{path}: the top level is not a mapping.");
+        if (root.GetValueOrDefault("resources") is List<object?> parts)
+        {
+            root["resources"] = MergeResources(parts);
+        }
+
         return new ServerlessConfig(root, options ?? new Dictionary<string, string>());
+    }
+
+    /// <summary>Replaces every value that is exactly <c>${file(relative path)}</c> (or <c>${file(path):key.key}</c>) with that YAML file's tree.</summary>
+    private static object? IncludeFiles(object? node, string directory) => node switch
+    {
+        string text when FileReference().Match(text) is { Success: true } match => IncludeFiles(
+            Select(ReadYaml(System.IO.Path.Combine(directory, match.Groups[1].Value.Trim())), match.Groups[2].Value), directory),
+        Dictionary<string, object?> map => map.ToDictionary(pair => pair.Key, pair => IncludeFiles(pair.Value, directory), StringComparer.Ordinal),
+        List<object?> list => list.Select(item => IncludeFiles(item, directory)).ToList(),
+        _ => node,
+    };
+
+    private static object? Select(object? tree, string dotted)
+    {
+        foreach (var part in dotted.Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            tree = (tree as Dictionary<string, object?>)?.GetValueOrDefault(part);
+        }
+
+        return tree;
+    }
+
+    private static object? ReadYaml(string path)
+    {
+        var yaml = new YamlStream();
+        using (var reader = File.OpenText(path))
+        {
+            yaml.Load(reader);
+        }
+
+        return yaml.Documents.Count == 0 ? null : ToTree(yaml.Documents[0].RootNode);
+    }
+
+    /// <summary>A <c>resources</c> list (inline parts and included files) as one: each section's entries merged, later ones winning.</summary>
+    private static Dictionary<string, object?> MergeResources(List<object?> parts)
+    {
+        var merged = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var part in parts.OfType<Dictionary<string, object?>>())
+        {
+            foreach (var (section, entries) in part)
+            {
+                if (entries is Dictionary<string, object?> map)
+                {
+                    var target = merged.GetValueOrDefault(section) as Dictionary<string, object?> ?? new Dictionary<string, object?>(StringComparer.Ordinal);
+                    foreach (var (key, value) in map)
+                    {
+                        target[key] = value;
+                    }
+
+                    merged[section] = target;
+                }
+            }
+        }
+
+        return merged;
     }
 
     public IReadOnlyList<string> FunctionNames =>
@@ -58,7 +122,7 @@ public sealed partial class ServerlessConfig
         {
             foreach (var (key, value) in source as Dictionary<string, object?> ?? [])
             {
-                environment[key] = ResolveString(value as string ?? "");
+                environment[key] = value is Dictionary<string, object?> intrinsic ? Arn(intrinsic) : ResolveString(value as string ?? "");
             }
         }
 
@@ -136,6 +200,21 @@ public sealed partial class ServerlessConfig
         return ((string)resource["Type"]!, (Dictionary<string, object?>)ResolveTree(resource.GetValueOrDefault("Properties") ?? new Dictionary<string, object?>())!);
     }
 
+    /// <summary>The ARN a <c>Ref</c> (topic) or <c>Fn::GetAtt [X, Arn]</c> (queue, topic) stands for, as fauxqs names things.</summary>
+    public string Arn(object? reference)
+    {
+        var map = reference as Dictionary<string, object?> ?? throw new InvalidDataException($"Not a Ref or Fn::GetAtt: {reference}");
+        var logicalId = map.GetValueOrDefault("Ref") as string ?? ((map.GetValueOrDefault("Fn::GetAtt") as List<object?>)?[0] as string)
+            ?? throw new InvalidDataException("Only Ref and Fn::GetAtt are understood locally.");
+        var (type, properties) = Resource(logicalId);
+        return type switch
+        {
+            "AWS::SNS::Topic" => $"arn:aws:sns:{Region}:{LocalAccountId}:{properties["TopicName"]}",
+            "AWS::SQS::Queue" => $"arn:aws:sqs:{Region}:{LocalAccountId}:{properties["QueueName"]}",
+            _ => throw new InvalidDataException($"The local stack cannot name the ARN of a {type}."),
+        };
+    }
+
     private object? Path(string dotted)
     {
         object? node = _root;
@@ -191,7 +270,7 @@ public sealed partial class ServerlessConfig
             "opt" => _options.GetValueOrDefault(key),
             "env" => Environment.GetEnvironmentVariable(key),
             "ssm" => $"<ssm:{key}>", // no Parameter Store locally: the local stack supplies what these stand for
-            "param" => null, // stage parameters live in the Serverless dashboard; locally their defaults apply
+            "param" => Path($"params.{Stage}.{key}") as string ?? Path($"params.default.{key}") as string,
             _ => throw new InvalidDataException($"serverless.yml: the local stack does not resolve '${{{expression}}}'."),
         };
         return resolved ?? fallback ?? throw new InvalidDataException($"serverless.yml: '${{{expression}}}' has no value and no default.");
@@ -206,8 +285,12 @@ public sealed partial class ServerlessConfig
         _ => null,
     };
 
-    [GeneratedRegex(@"\$\{([^{}]+)\}")]
+    // Only the framework's own sources: ${AWS::Region} and ${Resource.Arn} belong to CloudFormation's Fn::Sub.
+    [GeneratedRegex(@"\$\{((?:self|sls|opt|env|aws|ssm|param):[^{}]*)\}")]
     private static partial Regex Variable();
+
+    [GeneratedRegex(@"^\$\{file\(([^()]+)\)(?::([\w.]+))?\}$")]
+    private static partial Regex FileReference();
 }
 
 public sealed record ServerlessFunction(

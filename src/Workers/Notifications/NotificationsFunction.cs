@@ -1,7 +1,7 @@
+using PayMyInvoice.Contracts.Events;
 using PayMyInvoice.Contracts.SQSEvents;
 using PayMyInvoice.Core.Notifications;
 using PayMyInvoice.Lambda;
-using PayMyInvoice.Workers.Invoices;
 
 namespace PayMyInvoice.Workers.Notifications;
 

@@ -1,7 +1,8 @@
+using PayMyInvoice.Contracts;
 using PayMyInvoice.Contracts.SQSEvents;
+using PayMyInvoice.Contracts.StripeEvents;
 using PayMyInvoice.Core.Billing;
 using PayMyInvoice.Lambda;
-using Stripe;
 
 namespace PayMyInvoice.Workers.Payments;
 
@@ -14,11 +15,14 @@ public sealed class PaymentEventsFunction(PaymentEventService payments)
     public Task<SQSBatchResponse> HandleAsync(SQSEvent batch, ILambdaContext context, CancellationToken cancellationToken) =>
         SqsBatch.ProcessAsync(batch, context, async message =>
         {
-            var evt = EventUtility.ParseEvent(message.Body, throwOnApiVersionMismatch: false);
-            if (evt.Data?.Object is not PaymentIntent intent
-                || !intent.Metadata.TryGetValue("paymentId", out var paymentId)
-                || !intent.Metadata.TryGetValue("invoiceId", out var invoiceId)
-                || !intent.Metadata.TryGetValue("userId", out var userId))
+            var evt = System.Text.Json.JsonSerializer.Deserialize(message.Body ?? "", ContractsJsonContext.Wire.StripeEvent)
+                ?? throw new System.Text.Json.JsonException("The message is JSON null.");
+            var intent = evt.Data.Object;
+            if (intent.Object != "payment_intent"
+                || intent.Metadata is not { } metadata
+                || !metadata.TryGetValue("paymentId", out var paymentId)
+                || !metadata.TryGetValue("invoiceId", out var invoiceId)
+                || !metadata.TryGetValue("userId", out var userId))
             {
                 return;
             }

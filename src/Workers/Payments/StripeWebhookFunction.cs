@@ -6,19 +6,16 @@ using PayMyInvoice.Contracts.Http;
 using PayMyInvoice.Http;
 using PayMyInvoice.Infrastructure.Sns;
 using PayMyInvoice.Lambda;
-using Stripe;
 
 namespace PayMyInvoice.Workers.Payments;
 
 /// <summary>
-/// Stripe's webhook intake: verifies Stripe-Signature on the raw body (Stripe.net, 300 s tolerance) and publishes the
+/// Stripe's webhook intake: verifies Stripe-Signature on the raw body (<see cref="StripeSignature"/>, 300 s tolerance) and publishes the
 /// event to the payment-events topic — no table write, so nothing can half-succeed. A bad signature is 400 and
 /// publishes nothing; a failed publish is 503, which Stripe retries for days.
 /// </summary>
 public sealed class StripeWebhookFunction(string signingSecret, SnsClient sns, string topicArn, TimeProvider time)
 {
-    public const long ToleranceSeconds = 300;
-
     public async Task<APIGatewayProxyResponse> HandleAsync(HttpCall call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
@@ -33,11 +30,7 @@ public sealed class StripeWebhookFunction(string signingSecret, SnsClient sns, s
             return ApiResponses.Error(400, "missing_signature", "The Stripe-Signature header is missing.");
         }
 
-        try
-        {
-            EventUtility.ValidateSignature(payload, signature, signingSecret, ToleranceSeconds, time.GetUtcNow().ToUnixTimeSeconds());
-        }
-        catch (StripeException)
+        if (!StripeSignature.IsValid(bytes, signature, signingSecret, time.GetUtcNow()))
         {
             return ApiResponses.Error(400, "invalid_signature", "The Stripe-Signature does not match this body, or is older than 300 seconds.");
         }

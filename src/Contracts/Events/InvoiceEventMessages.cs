@@ -1,8 +1,6 @@
 using System.Text.Json;
-using PayMyInvoice.Contracts;
-using PayMyInvoice.Contracts.Events;
 
-namespace PayMyInvoice.Workers.Invoices;
+namespace PayMyInvoice.Contracts.Events;
 
 /// <summary>
 /// Reads an invoice event from an SQS body: the event itself with raw message delivery (how serverless.yml subscribes

@@ -1,9 +1,9 @@
+using PayMyInvoice.Contracts.Events;
 using PayMyInvoice.Contracts.SQSEvents;
 using PayMyInvoice.Core.Billing;
 using PayMyInvoice.Lambda;
-using PayMyInvoice.Workers.Invoices;
 
-namespace PayMyInvoice.Workers.Billing;
+namespace PayMyInvoice.Billing;
 
 /// <summary>The billing queue (PaymentRequested events) → one charge per payment, however often a message arrives.</summary>
 public sealed class BillingWorkerFunction(BillingService billing)

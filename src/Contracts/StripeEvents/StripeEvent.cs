@@ -1,0 +1,51 @@
+using System.Text.Json.Serialization;
+
+namespace PayMyInvoice.Contracts.StripeEvents;
+
+/// <summary>
+/// The part of a Stripe event (<c>object: "event"</c>) the payment-events worker reads, as Stripe's API reference
+/// documents it: its id and type, and the object it is about. Read with the source-generated context, so the worker
+/// needs no Stripe.net (which does not run under Native AOT). Unknown fields are ignored, as Stripe adds them freely.
+/// </summary>
+public sealed class StripeEvent
+{
+    public required string Id { get; init; }
+
+    public required string Type { get; init; }
+
+    public required StripeEventData Data { get; init; }
+}
+
+public sealed class StripeEventData
+{
+    public required StripeEventObject Object { get; init; }
+}
+
+/// <summary>The event's object; for <c>payment_intent.*</c> events a PaymentIntent.</summary>
+public sealed class StripeEventObject
+{
+    public required string Id { get; init; }
+
+    /// <summary>The object's kind: <c>payment_intent</c>, <c>checkout.session</c>, ...</summary>
+    public required string Object { get; init; }
+
+    public string? Status { get; init; }
+
+    public Dictionary<string, string>? Metadata { get; init; }
+
+    [JsonPropertyName("last_payment_error")]
+    public StripeError? LastPaymentError { get; init; }
+}
+
+/// <summary>Stripe's error object as a PaymentIntent's <c>last_payment_error</c> carries it.</summary>
+public sealed class StripeError
+{
+    public string? Type { get; init; }
+
+    public string? Code { get; init; }
+
+    [JsonPropertyName("decline_code")]
+    public string? DeclineCode { get; init; }
+
+    public string? Message { get; init; }
+}
