@@ -5,7 +5,7 @@ using PayMyInvoice.Tests;
 namespace PayMyInvoice.IntegrationTests;
 
 /// <summary>
-/// The deployables themselves: the Api and Workers executables started as Lambda starts them (environment variables,
+/// The deployables themselves: the Api, Workers and Billing executables started as Lambda starts them (environment variables,
 /// Runtime API), each Main choosing the function PMI_FUNCTION names, working against the local services.
 /// </summary>
 [Collection(LocalServicesCollection.Name)]
@@ -63,6 +63,65 @@ public sealed class DeployableTests(LocalServicesFixture local)
             var reply = await runtime.InvokeAsync(await File.ReadAllTextAsync(Path.Combine(PayMyInvoice.Local.RepositoryRoot.Find(), "mocks", "invoiceStream.json")));
             Assert.False(reply.IsError, reply.Body);
             Assert.Equal("""{"batchItemFailures":[]}""", reply.Body);
+        }
+        finally
+        {
+            process.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task The_billing_executable_charges_through_Stripe_net_with_the_key_the_stack_supplies()
+    {
+        await using var stripe = await PayMyInvoice.StripeEmulator.StripeEmulatorServer.StartAsync();
+        var deployment = await local.DeployFreshStageAsync(stripe.BaseUrl);
+        await using var runtime = await FakeRuntimeApi.StartAsync();
+        var function = deployment.Config.Function("billingWorker");
+        Assert.True(function.Environment.ContainsKey("STRIPE_SECRET_KEY_SSM_PARAMETER")); // deployed: read from SSM
+        using var process = StartExecutable("PayMyInvoice.Billing.dll", runtime.Address, function.Environment,
+            ("AWS_ENDPOINT_URL_DYNAMODB", local.Services.DynamoDb.ToString()),
+            ("STRIPE_SECRET_KEY", "sk_test_local"), // set directly, it wins: no SSM call
+            ("STRIPE_API_BASE", stripe.BaseUrl.ToString().TrimEnd('/')));
+        try
+        {
+            Assert.Equal("""{"warmed":true}""", (await runtime.InvokeAsync("""{"source":"serverless-plugin-warmup"}""")).Body);
+            Assert.Equal(0, stripe.Charges);
+            var reply = await runtime.InvokeAsync(await File.ReadAllTextAsync(Path.Combine(PayMyInvoice.Local.RepositoryRoot.Find(), "mocks", "billingWorker.json")));
+            Assert.False(reply.IsError, reply.Body);
+            Assert.Equal("""{"batchItemFailures":[]}""", reply.Body);
+            Assert.Equal(1, stripe.Charges);
+        }
+        finally
+        {
+            process.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task The_workers_executable_checks_Stripe_signatures_without_Stripe_net()
+    {
+        var deployment = await local.DeployFreshStageAsync();
+        await using var runtime = await FakeRuntimeApi.StartAsync();
+        var function = deployment.Config.Function("stripeWebhook");
+        const string secret = "whsec_process_test";
+        using var process = StartExecutable("PayMyInvoice.Workers.dll", runtime.Address, function.Environment,
+            ("AWS_ENDPOINT_URL_SNS", local.Services.Fauxqs.ToString()), ("STRIPE_WEBHOOK_SECRET", secret));
+        try
+        {
+            const string body = """{"id":"evt_process","object":"event","type":"payment_intent.succeeded","data":{"object":{"id":"pi_1","object":"payment_intent"}}}""";
+            async Task<int> PostAsync(string signature)
+            {
+                var request = ApiCalls.Event("POST", "/webhooks/stripe", userId: null, body: body);
+                request.Headers!["Stripe-Signature"] = signature;
+                var reply = await runtime.InvokeAsync(System.Text.Json.JsonSerializer.Serialize(request, PayMyInvoice.Contracts.ContractsJsonContext.Wire.APIGatewayProxyRequest));
+                Assert.False(reply.IsError, reply.Body);
+                return JsonNode.Parse(reply.Body)!["statusCode"]!.GetValue<int>();
+            }
+
+            var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            Assert.Equal(200, await PostAsync(PayMyInvoice.StripeEmulator.StripeEmulatorServer.SignatureHeader(body, secret, now)));
+            Assert.Equal(400, await PostAsync(PayMyInvoice.StripeEmulator.StripeEmulatorServer.SignatureHeader(body, "whsec_forged", now)));
+            Assert.Equal(400, await PostAsync("t=abc,v1=00"));
         }
         finally
         {

@@ -33,7 +33,7 @@ public sealed class InvoiceApiTests(LocalServicesFixture local) : IAsyncLifetime
             new JsonObject { ["description"] = "Build", ["quantity"] = 1, ["unitAmount"] = 500 });
         var draft = NewInvoice(status: "draft");
         draft["lineItems"] = lines;
-        draft["attachment"] = "uploads/invoice-17.pdf";
+        draft["attachment"] = $"private/{Alice}/invoice-17.pdf";
 
         var created = await _api.CreateAsync(draft);
         Assert.Equal(201, created.Status);

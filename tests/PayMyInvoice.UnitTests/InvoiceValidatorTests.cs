@@ -1,3 +1,4 @@
+using PayMyInvoice.Core;
 using PayMyInvoice.Core.Invoices;
 
 namespace PayMyInvoice.UnitTests;
@@ -16,7 +17,7 @@ public sealed class InvoiceValidatorTests
     [Fact]
     public void A_valid_invoice_is_accepted_with_the_currency_upper_cased_and_no_status()
     {
-        var result = InvoiceValidator.Validate(Valid());
+        var result = Validate(Valid());
         Assert.True(result.IsSuccess);
         Assert.Equal("USD", result.Value.Details.Currency);
         Assert.Equal(new DateOnly(2026, 12, 31), result.Value.Details.DueDate);
@@ -26,7 +27,7 @@ public sealed class InvoiceValidatorTests
     [Fact]
     public void Every_missing_required_field_is_reported_at_once()
     {
-        var result = InvoiceValidator.Validate(new InvoiceInput());
+        var result = Validate(new InvoiceInput());
         Assert.Equal(
             ["amount", "currency", "description", "dueDate", "payerEmail"],
             result.Failure!.Details!.Where(d => d.Code == "required").Select(d => d.Field).Order());
@@ -40,7 +41,7 @@ public sealed class InvoiceValidatorTests
     [InlineData(-5, false)]
     public void The_amount_must_be_from_1_to_99_999_999_minor_units(long amount, bool valid)
     {
-        var result = InvoiceValidator.Validate(Valid() with { Amount = amount });
+        var result = Validate(Valid() with { Amount = amount });
         Assert.Equal(valid, result.IsSuccess);
         if (!valid)
         {
@@ -54,14 +55,14 @@ public sealed class InvoiceValidatorTests
     [InlineData("XYZ")]
     [InlineData("12$")]
     public void An_unknown_currency_is_rejected(string currency) =>
-        Assert.Contains(InvoiceValidator.Validate(Valid() with { Currency = currency }).Failure!.Details!, d => d.Field == "currency");
+        Assert.Contains(Validate(Valid() with { Currency = currency }).Failure!.Details!, d => d.Field == "currency");
 
     [Theory]
     [InlineData("2026-02-30")]
     [InlineData("31/12/2026")]
     [InlineData("2026-12-31T00:00:00Z")]
     public void The_due_date_must_be_an_ISO_calendar_date(string dueDate) =>
-        Assert.Contains(InvoiceValidator.Validate(Valid() with { DueDate = dueDate }).Failure!.Details!, d => d.Field == "dueDate" && d.Code == "invalid_format");
+        Assert.Contains(Validate(Valid() with { DueDate = dueDate }).Failure!.Details!, d => d.Field == "dueDate" && d.Code == "invalid_format");
 
     [Theory]
     [InlineData("payer")]
@@ -71,14 +72,14 @@ public sealed class InvoiceValidatorTests
     [InlineData("a@b@example.com")]
     [InlineData("payer@example.")]
     public void A_payer_email_must_look_like_an_address(string email) =>
-        Assert.Contains(InvoiceValidator.Validate(Valid() with { PayerEmail = email }).Failure!.Details!, d => d.Field == "payerEmail");
+        Assert.Contains(Validate(Valid() with { PayerEmail = email }).Failure!.Details!, d => d.Field == "payerEmail");
 
     [Fact]
     public void Line_items_must_add_up_to_the_amount()
     {
         var items = new[] { new LineItemInput("Design", 2, 500), new LineItemInput("Build", 1, 500) };
-        Assert.True(InvoiceValidator.Validate(Valid() with { LineItems = items }).IsSuccess);
-        var mismatch = InvoiceValidator.Validate(Valid() with { LineItems = items, Amount = 1600 });
+        Assert.True(Validate(Valid() with { LineItems = items }).IsSuccess);
+        var mismatch = Validate(Valid() with { LineItems = items, Amount = 1600 });
         Assert.Contains(mismatch.Failure!.Details!, d => d.Field == "amount" && d.Code == "mismatch");
     }
 
@@ -86,7 +87,7 @@ public sealed class InvoiceValidatorTests
     public void A_bad_line_item_is_named_by_its_index()
     {
         var items = new[] { new LineItemInput("Design", 1, 1500), new LineItemInput("", 0, -1) };
-        var fields = InvoiceValidator.Validate(Valid() with { LineItems = items }).Failure!.Details!.Select(d => d.Field).ToList();
+        var fields = Validate(Valid() with { LineItems = items }).Failure!.Details!.Select(d => d.Field).ToList();
         Assert.Contains("lineItems[1].description", fields);
         Assert.Contains("lineItems[1].quantity", fields);
         Assert.Contains("lineItems[1].unitAmount", fields);
@@ -99,12 +100,34 @@ public sealed class InvoiceValidatorTests
     [InlineData("processing", false)]
     [InlineData("OPEN", false)]
     public void A_client_may_only_ask_for_draft_or_open(string status, bool valid) =>
-        Assert.Equal(valid, InvoiceValidator.Validate(Valid() with { Status = status }).IsSuccess);
+        Assert.Equal(valid, Validate(Valid() with { Status = status }).IsSuccess);
 
     [Fact]
     public void Overlong_text_is_rejected()
     {
-        var result = InvoiceValidator.Validate(Valid() with { Description = new string('x', 1001), Attachment = new string('y', 1025) });
+        var result = Validate(Valid() with { Description = new string('x', 1001), Attachment = new string('y', 1025) });
         Assert.Equal(["attachment", "description"], result.Failure!.Details!.Where(d => d.Code == "too_long").Select(d => d.Field).Order());
     }
+
+    [Theory]
+    [InlineData("private/owner-1/invoice-17.pdf", true)]
+    [InlineData("private/owner-1/2026/11/scan.png", true)]
+    [InlineData("private/owner-2/invoice-17.pdf", false)]
+    [InlineData("private/owner-1/", false)]
+    [InlineData("private/owner-1/../owner-2/x.pdf", false)]
+    [InlineData("private/owner-1//x.pdf", false)]
+    [InlineData("private/owner-10/x.pdf", false)]
+    [InlineData("uploads/invoice-17.pdf", false)]
+    [InlineData("private/owner-1/a\u0000b", false)]
+    public void An_attachment_must_be_the_owners_own_upload(string key, bool valid)
+    {
+        var result = Validate(Valid() with { Attachment = key });
+        Assert.Equal(valid, result.IsSuccess);
+        if (!valid)
+        {
+            Assert.Equal("not_own_upload", Assert.Single(result.Failure!.Details!).Code);
+        }
+    }
+
+    private static Result<(InvoiceDetails Details, InvoiceStatus? Status)> Validate(InvoiceInput input) => InvoiceValidator.Validate(input, "owner-1");
 }

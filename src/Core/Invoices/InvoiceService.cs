@@ -10,7 +10,7 @@ public sealed class InvoiceService(IInvoiceStore store, TimeProvider time)
 
     public async Task<Result<Invoice>> CreateAsync(string userId, InvoiceInput input, CancellationToken cancellationToken)
     {
-        var validated = InvoiceValidator.Validate(input);
+        var validated = InvoiceValidator.Validate(input, userId);
         if (validated.Failure is { } failure)
         {
             return failure;
@@ -78,7 +78,7 @@ public sealed class InvoiceService(IInvoiceStore store, TimeProvider time)
     public async Task<Result<Invoice>> UpdateAsync(string userId, string? invoiceId, InvoiceInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var validated = InvoiceValidator.Validate(input);
+        var validated = InvoiceValidator.Validate(input, userId);
         var errors = validated.Failure?.Details?.ToList() ?? [];
         if (input.Version is not { } expectedVersion || expectedVersion < 1)
         {

@@ -14,7 +14,10 @@ public static class InvoiceValidator
     public const int MaxAttachmentLength = 1_024;
     public const int MaxEmailLength = 254;
 
-    public static Result<(InvoiceDetails Details, InvoiceStatus? Status)> Validate(InvoiceInput input)
+    /// <summary>Where an owner's uploads live in the uploads bucket: the Identity Pool's role lets a user write only there.</summary>
+    public static string AttachmentPrefix(string ownerId) => $"private/{ownerId}/";
+
+    public static Result<(InvoiceDetails Details, InvoiceStatus? Status)> Validate(InvoiceInput input, string ownerId)
     {
         ArgumentNullException.ThrowIfNull(input);
         var errors = new List<FieldError>();
@@ -85,6 +88,10 @@ public static class InvoiceValidator
         {
             errors.Add(TooLong("attachment", MaxAttachmentLength));
         }
+        else if (attachment is not null && !IsOwnUpload(attachment, ownerId))
+        {
+            errors.Add(new FieldError("attachment", "not_own_upload", $"Must be the key of your own upload: {AttachmentPrefix(ownerId)}<file name>."));
+        }
 
         InvoiceStatus? status = null;
         if (input.Status is not null)
@@ -106,6 +113,13 @@ public static class InvoiceValidator
 
         return (new InvoiceDetails(email!, description!, input.Amount!.Value, currency!, dueDate, lineItems, attachment, issuerEmail), status);
     }
+
+    /// <summary>A key under the owner's prefix, naming a file: no empty or dot segments, no control characters.</summary>
+    private static bool IsOwnUpload(string key, string ownerId) =>
+        key.StartsWith(AttachmentPrefix(ownerId), StringComparison.Ordinal)
+        && key[AttachmentPrefix(ownerId).Length..].Split('/') is var segments
+        && segments.All(segment => segment.Length > 0 && segment is not "." and not "..")
+        && !key.Any(char.IsControl);
 
     private static List<LineItem> ValidateLineItems(IReadOnlyList<LineItemInput>? items, List<FieldError> errors)
     {
