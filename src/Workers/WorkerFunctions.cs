@@ -27,6 +27,7 @@ public static class WorkerFunctions
     public const string IdempotencyTableVariable = "IDEMPOTENCY_TABLE";
     public const string WebhookSecretVariable = "STRIPE_WEBHOOK_SECRET";
     public const string PayLinkBaseVariable = "PAY_LINK_BASE";
+    public const string ReminderDaysVariable = "OVERDUE_REMINDER_DAYS";
 
     public static FunctionTable Create(Func<string, string?> settings)
     {
@@ -55,7 +56,7 @@ public static class WorkerFunctions
             .Add("overdueInvoices", () => LambdaFunction.Create(
                 ContractsJsonContext.Wire.ScheduledEvent,
                 ContractsJsonContext.Wire.ScheduledRunResponse,
-                new OverdueInvoicesFunction(new OverdueService(Invoices(), TimeProvider.System)).HandleAsync))
+                new OverdueInvoicesFunction(new OverdueService(Invoices(), OverdueService.ParseReminderDays(settings(ReminderDaysVariable)), TimeProvider.System)).HandleAsync))
             .Add("paymentEvents", () =>
             {
                 var payments = new PaymentEventService(Idempotency(), new PaymentOutcomes(Invoices(), TimeProvider.System));

@@ -9,7 +9,7 @@ using PayMyInvoice.Tests;
 
 namespace PayMyInvoice.IntegrationTests;
 
-/// <summary>The daily overdue run over the sparse index: one reminder per unpaid invoice per day, emailed once.</summary>
+/// <summary>The daily overdue run over the sparse index: reminders on the configured days after the due date, each emailed once.</summary>
 [Collection(LocalServicesCollection.Name)]
 public sealed class OverdueTests(LocalServicesFixture local) : IAsyncLifetime
 {
@@ -31,26 +31,40 @@ public sealed class OverdueTests(LocalServicesFixture local) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_unpaid_invoice_past_due_gets_one_reminder_a_day()
+    public async Task An_unpaid_invoice_is_reminded_on_days_1_7_and_14_after_its_due_date_then_never_again()
     {
         var overdue = await CreateAsync("2030-03-01", "open");
-        await CreateAsync("2030-03-10", "open"); // not yet due
+        await CreateAsync("2030-03-10", "open"); // due later: reminded on its own days
         await CreateAsync("2030-03-01", "draft"); // never issued: no reminder
         await _pipeline.DrainAsync(CancellationToken.None);
 
-        var firstRun = await RunAsync("2030-03-05T08:00:00Z");
-        var rerunSameDay = await RunAsync("2030-03-05T09:30:00Z");
-        await _pipeline.DrainAsync(CancellationToken.None);
-        var nextDay = await RunAsync("2030-03-06T08:00:00Z");
-        await _pipeline.DrainAsync(CancellationToken.None);
+        var runs = new List<int>();
+        foreach (var time in new[] { "2030-03-02T08:00:00Z", "2030-03-02T09:30:00Z", "2030-03-05T08:00:00Z", "2030-03-08T08:00:00Z", "2030-03-20T08:00:00Z", "2030-03-30T08:00:00Z" })
+        {
+            runs.Add(await RunAsync(time));
+            await _pipeline.DrainAsync(CancellationToken.None);
+        }
 
-        // The seeded sample invoices that are unpaid are long overdue by 2030 too.
+        // The seeded sample invoices that are unpaid are long overdue by 2030: one reminder (the day-14 one) on the first run.
         var seeded = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Find(), "mocks", "seed", "InvoicesTable.json")))!
             .AsArray().Count(i => i!["status"]!.GetValue<string>() is "open" or "payment_failed");
-        Assert.Equal((1 + seeded, 0, 1 + seeded), (firstRun, rerunSameDay, nextDay));
+        // For the one due 03-01: day 1; the same day again; day 4 (nothing due); day 7; day 19, making up for day 14
+        // (a missed run); day 29: done. For the one due 03-10: day 10 makes up for day 7, day 20 for day 14.
+        Assert.Equal([1 + seeded, 0, 0, 1, 2, 1], runs);
         var reminders = (await InboxAsync()).Where(s => s.StartsWith("Reminder", StringComparison.Ordinal)).ToList();
-        Assert.Equal(["Reminder: USD 15.00 was due 2030-03-01", "Reminder: USD 15.00 was due 2030-03-01"], reminders);
-        Assert.NotNull(overdue);
+        Assert.Equal(3, reminders.Count(r => r == "Reminder: USD 15.00 was due 2030-03-01"));
+        Assert.Equal(2, reminders.Count(r => r == "Reminder: USD 15.00 was due 2030-03-10"));
+        Assert.Equal(5, reminders.Count);
+
+        // Reminders keep the version: the owner's edit made with the version read at creation is not a conflict.
+        var read = await _pipeline.Deployment.HttpAsync("getInvoice", ApiCalls.Event("GET", $"/invoices/{overdue}", id: overdue));
+        Assert.Equal(1, read["version"]!.GetValue<long>());
+        var edit = ApiCalls.NewInvoice(status: "open");
+        edit["dueDate"] = "2030-04-01";
+        edit["payerEmail"] = _payer;
+        edit["version"] = 1;
+        var updated = await _pipeline.Deployment.HttpAsync("updateInvoice", ApiCalls.Event("PUT", $"/invoices/{overdue}", body: edit.ToJsonString(), id: overdue));
+        Assert.Equal(2, updated["version"]!.GetValue<long>());
     }
 
     private async Task<string> CreateAsync(string dueDate, string status)

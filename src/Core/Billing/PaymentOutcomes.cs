@@ -4,8 +4,8 @@ namespace PayMyInvoice.Core.Billing;
 
 /// <summary>
 /// Records what became of a payment, whoever learns it first (the billing worker or Stripe's webhook). Applies only
-/// while the invoice still carries that payment id, and never moves it backwards: a late failure never un-pays a paid
-/// invoice, a late "requires action" never overrides a result.
+/// while the invoice still carries that payment id, and only along <see cref="InvoiceLifecycle"/>'s moves, so it never
+/// moves backwards: a late failure never un-pays a paid invoice, a late "requires action" never overrides a result.
 /// </summary>
 public sealed class PaymentOutcomes(IInvoiceStore store, TimeProvider time)
 {
@@ -18,15 +18,15 @@ public sealed class PaymentOutcomes(IInvoiceStore store, TimeProvider time)
             ChargeStatus.RequiresAction => InvoiceStatus.RequiresAction,
             _ => InvoiceStatus.PaymentFailed,
         };
-        for (var attempt = 0; attempt < 5; attempt++)
+        var update = await store.UpdateAsync(userId, invoiceId, current =>
         {
-            var current = await store.GetAsync(userId, invoiceId, cancellationToken).ConfigureAwait(false);
-            if (current?.Payment is not { } payment || payment.PaymentId != paymentId || !CanRecord(current.Status, target))
+            // Another payment's news, or a move the lifecycle forbids (already settled; backwards): nothing to record.
+            if (current.Payment is not { } payment || payment.PaymentId != paymentId || current.MoveTo(target, "recorded").Failure is not null)
             {
-                return false; // another payment, already settled, or gone: nothing to record
+                return current;
             }
 
-            var updated = current with
+            return current with
             {
                 Status = target,
                 Payment = payment with
@@ -35,23 +35,13 @@ public sealed class PaymentOutcomes(IInvoiceStore store, TimeProvider time)
                     FailureCode = result.FailureCode,
                     FailureMessage = result.FailureMessage,
                 },
-                Version = current.Version + 1,
-                UpdatedAt = time.GetUtcNow(),
             };
-            if (await store.TryReplaceAsync(updated, current.Version, cancellationToken).ConfigureAwait(false))
-            {
-                return true;
-            }
+        }, time, cancellationToken, attempts: 5).ConfigureAwait(false);
+        if (update.Result.Failure is { Kind: FailureKind.Conflict })
+        {
+            throw new Idempotency.RetryLaterException($"Invoice {invoiceId} kept changing while recording payment {paymentId}.");
         }
 
-        throw new Idempotency.RetryLaterException($"Invoice {invoiceId} kept changing while recording payment {paymentId}.");
+        return update.Written;
     }
-
-    private static bool CanRecord(InvoiceStatus current, InvoiceStatus target) => target switch
-    {
-        InvoiceStatus.Paid => current is InvoiceStatus.Processing or InvoiceStatus.RequiresAction or InvoiceStatus.PaymentFailed,
-        InvoiceStatus.PaymentFailed => current is InvoiceStatus.Processing or InvoiceStatus.RequiresAction,
-        InvoiceStatus.RequiresAction => current is InvoiceStatus.Processing,
-        _ => false,
-    };
 }

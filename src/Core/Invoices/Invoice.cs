@@ -17,8 +17,17 @@ public sealed record Invoice
     /// <summary>The current (or last) payment attempt; set when a payment is requested.</summary>
     public PaymentAttempt? Payment { get; init; }
 
-    /// <summary>The day the last overdue reminder was raised, so the daily run raises at most one a day.</summary>
+    /// <summary>The day the last overdue reminder was raised, so the daily run raises each reminder once.</summary>
     public DateOnly? LastOverdueNotice { get; init; }
+
+    /// <summary>
+    /// This invoice in <paramref name="target"/>, if <see cref="InvoiceLifecycle"/> allows the move; otherwise an
+    /// <c>invalid_transition</c> conflict. The new version is stamped when it is written (<see cref="InvoiceUpdates"/>).
+    /// </summary>
+    public Result<Invoice> MoveTo(InvoiceStatus target, string doing) =>
+        InvoiceLifecycle.CanMove(Status, target)
+            ? this with { Status = target }
+            : Failure.Conflict("invalid_transition", $"An invoice that is {Status.ToName()} cannot be {doing}.");
 }
 
 /// <summary>One attempt to take payment, identified by <see cref="PaymentId"/> (also Stripe's idempotency key).</summary>

@@ -1,8 +1,12 @@
 namespace PayMyInvoice.Core.Invoices;
 
 /// <summary>
-/// The invoice state machine (ARCHITECTURE.md): draft → open → processing → paid, processing → requires_action |
-/// payment_failed, payment_failed → processing, draft|open|payment_failed → void.
+/// The invoice state machine, the one table every use case moves an invoice by (through <see cref="Invoice.MoveTo"/>):
+/// draft → open → processing → paid, processing → requires_action | payment_failed, requires_action → paid |
+/// payment_failed, payment_failed → processing (a retry) | paid (Stripe reports a success late, or out of order: the
+/// money was taken, so it wins), draft|open|payment_failed → void.
+/// Not yet: requires_action → processing | void. Leaving requires_action safely needs the old PaymentIntent cancelled
+/// first, or the payer could still complete it and be charged for an invoice that moved on.
 /// </summary>
 public static class InvoiceLifecycle
 {
@@ -11,8 +15,8 @@ public static class InvoiceLifecycle
         [InvoiceStatus.Draft] = [InvoiceStatus.Open, InvoiceStatus.Void],
         [InvoiceStatus.Open] = [InvoiceStatus.Processing, InvoiceStatus.Void],
         [InvoiceStatus.Processing] = [InvoiceStatus.Paid, InvoiceStatus.RequiresAction, InvoiceStatus.PaymentFailed],
-        [InvoiceStatus.RequiresAction] = [InvoiceStatus.Processing, InvoiceStatus.Paid, InvoiceStatus.PaymentFailed],
-        [InvoiceStatus.PaymentFailed] = [InvoiceStatus.Processing, InvoiceStatus.Void],
+        [InvoiceStatus.RequiresAction] = [InvoiceStatus.Paid, InvoiceStatus.PaymentFailed],
+        [InvoiceStatus.PaymentFailed] = [InvoiceStatus.Processing, InvoiceStatus.Paid, InvoiceStatus.Void],
         [InvoiceStatus.Paid] = [],
         [InvoiceStatus.Void] = [],
     };
