@@ -5,12 +5,14 @@ namespace PayMyInvoice.Local;
 
 /// <summary>
 /// The whole deployment running locally: serverless.yml's HTTP routes behind the local API gateway, every stream and
-/// queue event source feeding its function, and the Stripe emulator delivering webhooks to the gateway.
+/// queue event source feeding its function, its schedules firing, and the Stripe emulator delivering webhooks to the
+/// gateway.
 /// </summary>
 public sealed class LocalPipeline : IAsyncDisposable
 {
     private readonly List<(string Function, StreamEventSource Source)> _streams;
     private readonly List<(string Function, QueueEventSource Source)> _queues;
+    private readonly List<ScheduleEventSource> _schedules;
     private readonly DynamoDbStreamsClient _streamsClient;
     private readonly Amazon.SQS.AmazonSQSClient _sqs;
     private readonly bool _ownsStripe;
@@ -23,8 +25,10 @@ public sealed class LocalPipeline : IAsyncDisposable
         Amazon.SQS.AmazonSQSClient sqs,
         List<(string, StreamEventSource)> streams,
         List<(string, QueueEventSource)> queues,
+        List<ScheduleEventSource> schedules,
         bool ownsStripe)
     {
+        _schedules = schedules;
         _ownsStripe = ownsStripe;
         Deployment = deployment;
         Stripe = stripe;
@@ -42,11 +46,15 @@ public sealed class LocalPipeline : IAsyncDisposable
     /// <summary>The stream event source feeding a function, to drive it step by step.</summary>
     public StreamEventSource Stream(string function) => _streams.Single(s => s.Function == function).Source;
 
+    /// <summary>serverless.yml's schedules (EventBridge rules); <see cref="RunAsync"/> fires them on time.</summary>
+    public IReadOnlyList<ScheduleEventSource> Schedules => _schedules;
+
     /// <summary>The queue event source feeding a function, to drive it step by step.</summary>
     public QueueEventSource Queue(string function) => _queues.Single(q => q.Function == function).Source;
 
     /// <param name="ownsStripe">Dispose the emulator with the pipeline.</param>
-    public static async Task<LocalPipeline> StartAsync(LocalDeployment deployment, StripeEmulatorServer stripe, int gatewayPort = 0, bool ownsStripe = false, CancellationToken cancellationToken = default)
+    /// <param name="time">The clock schedules fire by (tests pass a fake one).</param>
+    public static async Task<LocalPipeline> StartAsync(LocalDeployment deployment, StripeEmulatorServer stripe, int gatewayPort = 0, bool ownsStripe = false, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(deployment);
         ArgumentNullException.ThrowIfNull(stripe);
@@ -56,9 +64,11 @@ public sealed class LocalPipeline : IAsyncDisposable
         var sqs = deployment.Sqs();
         var streams = new List<(string, StreamEventSource)>();
         var queues = new List<(string, QueueEventSource)>();
+        var schedules = new List<ScheduleEventSource>();
         foreach (var name in deployment.Config.FunctionNames)
         {
             var function = deployment.Config.Function(name);
+            schedules.AddRange((function.Schedules ?? []).Select(schedule => new ScheduleEventSource(deployment, name, schedule, time ?? TimeProvider.System)));
             foreach (var stream in function.Streams)
             {
                 streams.Add((name, await StreamEventSource.CreateAsync(deployment, name, stream, streamsClient, cancellationToken).ConfigureAwait(false)));
@@ -70,7 +80,7 @@ public sealed class LocalPipeline : IAsyncDisposable
             }
         }
 
-        return new LocalPipeline(deployment, stripe, gateway, streamsClient, sqs, streams, queues, ownsStripe);
+        return new LocalPipeline(deployment, stripe, gateway, streamsClient, sqs, streams, queues, schedules, ownsStripe);
     }
 
     /// <summary>Runs every event source until nothing moves: no stream record, no queued message, no webhook in flight.</summary>
@@ -102,9 +112,11 @@ public sealed class LocalPipeline : IAsyncDisposable
         }
     }
 
-    /// <summary>Polls every event source until cancelled, as Lambda's event source mappings do.</summary>
+    /// <summary>Polls every event source until cancelled, as Lambda's event source mappings do, and fires the schedules.</summary>
     public Task RunAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(_streams.Select(s => s.Source.RunAsync(cancellationToken)).Concat(_queues.Select(q => q.Source.RunAsync(cancellationToken))));
+        Task.WhenAll(_streams.Select(s => s.Source.RunAsync(cancellationToken))
+            .Concat(_queues.Select(q => q.Source.RunAsync(cancellationToken)))
+            .Concat(_schedules.Select(s => s.RunAsync(cancellationToken))));
 
     public async ValueTask DisposeAsync()
     {

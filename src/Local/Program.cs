@@ -80,13 +80,18 @@ start.SetAction(async (parse, cancellationToken) =>
     var stripe = await StripeEmulatorServer.StartAsync().ConfigureAwait(false);
     var deployment = new LocalDeployment(config, services.Endpoints with { Stripe = stripe.BaseUrl }, root) { Logs = Console.Error };
     await deployment.ProvisionAsync(cancellationToken).ConfigureAwait(false);
-    await using var pipeline = await LocalPipeline.StartAsync(deployment, stripe, parse.GetValue(portOption), ownsStripe: true, cancellationToken).ConfigureAwait(false);
+    await using var pipeline = await LocalPipeline.StartAsync(deployment, stripe, parse.GetValue(portOption), ownsStripe: true, cancellationToken: cancellationToken).ConfigureAwait(false);
 
     Console.WriteLine($"PayMyInvoice is running (stage {config.Stage}). Ctrl-C stops everything.");
     Console.WriteLine($"  API             {pipeline.Gateway.BaseUrl}  (send {LocalApiGateway.IdentityHeader}: <any id> in place of IAM signing)");
     Console.WriteLine($"  email inbox     {services.Inbox}");
     Console.WriteLine($"  Stripe emulator {stripe.BaseUrl}  (GET /_emulator/stats counts charges)");
     Console.WriteLine($"  DynamoDB Local  {services.DynamoDb}   fauxqs (SQS, SNS) {services.Fauxqs}");
+    foreach (var schedule in pipeline.Schedules)
+    {
+        Console.WriteLine($"  schedule        {schedule.FunctionName}: {schedule.Expression} (UTC)");
+    }
+
     Console.WriteLine("ready");
     try
     {

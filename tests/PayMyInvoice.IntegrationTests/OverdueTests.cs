@@ -89,4 +89,29 @@ public sealed class OverdueTests(LocalServicesFixture local) : IAsyncLifetime
             .Where(m => m!["to"]!.AsArray().Any(t => t!["address"]!.GetValue<string>() == _payer))
             .Select(m => m!["subject"]!.GetValue<string>())
             .ToList();
+
+    [Fact]
+    public async Task The_local_stack_fires_the_daily_run_at_the_time_serverless_yml_schedules()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2030, 3, 2, 7, 59, 0, TimeSpan.Zero));
+        await using var pipeline = await LocalPipeline.StartAsync(_pipeline.Deployment, _stripe, time: clock);
+        var daily = Assert.Single(pipeline.Schedules);
+        Assert.Equal(("overdueInvoices", "cron(0 8 * * ? *)"), (daily.FunctionName, daily.Expression));
+        using var stop = new CancellationTokenSource();
+        var running = daily.RunAsync(stop.Token);
+
+        clock.Advance(TimeSpan.FromSeconds(59));
+        await Task.Delay(200);
+        Assert.Equal(0, daily.Fired); // 07:59:59: not yet
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (daily.Fired == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        Assert.Equal(1, daily.Fired);
+    }
 }

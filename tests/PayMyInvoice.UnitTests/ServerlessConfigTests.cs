@@ -86,4 +86,8 @@ public sealed class ServerlessConfigTests
     [Fact]
     public void CloudFormation_substitutions_are_left_for_CloudFormation() =>
         Assert.Equal("arn:${AWS::Partition}:ssm:/paymyinvoice/dev", Load().ResolveString("arn:${AWS::Partition}:ssm:/${self:service}/${sls:stage}"));
+
+    [Fact]
+    public void Schedules_are_read_from_the_functions_schedule_events() =>
+        Assert.Equal([new ScheduleSource("cron(0 8 * * ? *)")], Load().Function("overdueInvoices").Schedules!);
 }

@@ -130,9 +130,25 @@ public sealed partial class ServerlessConfig
         var routes = new List<HttpRoute>();
         var streams = new List<StreamSource>();
         var queues = new List<QueueSource>();
+        var schedules = new List<ScheduleSource>();
         foreach (var item in function.GetValueOrDefault("events") as List<object?> ?? [])
         {
             var trigger = item as Dictionary<string, object?>;
+            switch (trigger?.GetValueOrDefault("schedule"))
+            {
+                case string rate:
+                    schedules.Add(new ScheduleSource(ResolveString(rate)));
+                    break;
+                case Dictionary<string, object?> schedule when schedule.GetValueOrDefault("enabled") as string != "false":
+                    var input = schedule.GetValueOrDefault("input") is { } constant ? System.Text.Json.JsonSerializer.Serialize(ResolveTree(constant)) : null;
+                    foreach (var rate in schedule.GetValueOrDefault("rate") is List<object?> rates ? rates.OfType<string>() : [schedule.GetValueOrDefault("rate") as string ?? ""])
+                    {
+                        schedules.Add(new ScheduleSource(ResolveString(rate), input));
+                    }
+
+                    break;
+            }
+
             if (trigger?.GetValueOrDefault("http") is Dictionary<string, object?> http)
             {
                 routes.Add(new HttpRoute(
@@ -170,7 +186,8 @@ public sealed partial class ServerlessConfig
             TimeSpan.FromSeconds(int.Parse(ResolveString(timeout), CultureInfo.InvariantCulture)),
             routes,
             streams,
-            queues);
+            queues,
+            schedules);
     }
 
     /// <summary>The <c>Properties</c> of every resource of the given CloudFormation type, variables resolved.</summary>
@@ -300,7 +317,11 @@ public sealed record ServerlessFunction(
     TimeSpan Timeout,
     IReadOnlyList<HttpRoute> HttpRoutes,
     IReadOnlyList<StreamSource> Streams,
-    IReadOnlyList<QueueSource> Queues);
+    IReadOnlyList<QueueSource> Queues,
+    IReadOnlyList<ScheduleSource>? Schedules = null);
+
+/// <summary>An EventBridge schedule: <c>rate(...)</c> or <c>cron(...)</c>, and the rule's constant input (JSON) if it has one.</summary>
+public sealed record ScheduleSource(string Expression, string? Input = null);
 
 /// <summary>An API Gateway route; <see cref="IamAuthorized"/> when it has <c>authorizer: aws_iam</c>.</summary>
 public sealed record HttpRoute(string Method, string Path, bool IamAuthorized = false);
