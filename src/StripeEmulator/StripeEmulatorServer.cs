@@ -162,6 +162,11 @@ public sealed class StripeEmulatorServer : IAsyncDisposable
             return InvalidRequest("Invalid integer: amount must be a positive integer in the smallest currency unit.", "amount");
         }
 
+        if (ChargeRules.Refusal(amount, form["currency"]) is { } refusal)
+        {
+            return (400, refusal);
+        }
+
         var intent = new PaymentIntent
         {
             Id = NewId("pi"),

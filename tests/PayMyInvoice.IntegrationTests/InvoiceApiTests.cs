@@ -68,7 +68,7 @@ public sealed class InvoiceApiTests(LocalServicesFixture local) : IAsyncLifetime
         var created = new List<string>();
         await Parallel.ForEachAsync(Enumerable.Range(1, 250), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
         {
-            var result = await _api.CreateAsync(NewInvoice(amount: i));
+            var result = await _api.CreateAsync(NewInvoice(amount: 100 + i));
             Assert.Equal(201, result.Status);
             lock (created)
             {
@@ -166,7 +166,7 @@ public sealed class InvoiceApiTests(LocalServicesFixture local) : IAsyncLifetime
     public async Task Another_users_invoice_is_invisible_to_read_update_and_delete()
     {
         var alices = await _api.CreateAsync(NewInvoice());
-        var edit = NewInvoice(amount: 1);
+        var edit = NewInvoice(amount: 100);
         edit["version"] = 1;
 
         var read = await _api.GetAsync(alices.Id, userId: Bob);
@@ -189,7 +189,7 @@ public sealed class InvoiceApiTests(LocalServicesFixture local) : IAsyncLifetime
         var invoice = (await store.GetAsync(Alice, created.Id, default))!;
         Assert.True(await store.TryReplaceAsync(invoice with { Status = InvoiceStatus.Paid, Version = 2 }, 1, default));
 
-        var edit = NewInvoice(amount: 1);
+        var edit = NewInvoice(amount: 100);
         edit["version"] = 2;
         var update = await _api.UpdateAsync(created.Id, edit);
         var delete = await _api.DeleteAsync(created.Id);

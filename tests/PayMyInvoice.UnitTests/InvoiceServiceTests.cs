@@ -49,7 +49,7 @@ public sealed class InvoiceServiceTests
     {
         var created = await CreateAsync();
         await _service.UpdateAsync(Alice, created.InvoiceId, Edit(1), default);
-        var stale = await _service.UpdateAsync(Alice, created.InvoiceId, Edit(1) with { Amount = 9 }, default);
+        var stale = await _service.UpdateAsync(Alice, created.InvoiceId, Edit(1) with { Amount = 900 }, default);
         Assert.Equal("version_conflict", stale.Failure!.Code);
         Assert.Equal(1500, (await _service.GetAsync(Alice, created.InvoiceId, default)).Value!.Details.Amount);
     }

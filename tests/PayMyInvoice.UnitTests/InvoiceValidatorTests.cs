@@ -34,18 +34,20 @@ public sealed class InvoiceValidatorTests
     }
 
     [Theory]
-    [InlineData(0, false)]
-    [InlineData(1, true)]
-    [InlineData(99_999_999, true)]
-    [InlineData(100_000_000, false)]
-    [InlineData(-5, false)]
-    public void The_amount_must_be_from_1_to_99_999_999_minor_units(long amount, bool valid)
+    [InlineData(0, "out_of_range")]
+    [InlineData(1, "below_minimum")]
+    [InlineData(49, "below_minimum")]
+    [InlineData(50, null)]
+    [InlineData(99_999_999, null)]
+    [InlineData(100_000_000, "out_of_range")]
+    [InlineData(-5, "out_of_range")]
+    public void A_USD_amount_must_be_from_Stripes_minimum_50_to_99_999_999_minor_units(long amount, string? code)
     {
         var result = Validate(Valid() with { Amount = amount });
-        Assert.Equal(valid, result.IsSuccess);
-        if (!valid)
+        Assert.Equal(code is null, result.IsSuccess);
+        if (code is not null)
         {
-            Assert.Contains(result.Failure!.Details!, d => d.Field == "amount" && d.Code == "out_of_range");
+            Assert.Contains(result.Failure!.Details!, d => d.Field == "amount" && d.Code == code);
         }
     }
 

@@ -21,17 +21,41 @@ public sealed class FeeService(IInvoiceStore store, TimeProvider time)
 
     public static long AmountFor(string txnType, long txnQty) => UnitPrices[txnType] * txnQty;
 
+    /// <summary>
+    /// The fewest units Stripe will charge for: the fee must reach Stripe's minimum charge in <see cref="Currency"/>
+    /// (<see cref="MoneyRules"/>), so TransactionFee needs 10 (10 × 5 = 50 minor units, USD 0.50), SubscriptionFee 1.
+    /// </summary>
+    public static long MinimumQuantity(string txnType)
+    {
+        var unitPrice = UnitPrices[txnType];
+        return Math.Max(1, (MoneyRules.MinimumFor(Currency) + unitPrice - 1) / unitPrice);
+    }
+
+    /// <summary>The most units one fee may hold: <see cref="MaxQuantity"/>, or fewer if the amount would pass Stripe's maximum.</summary>
+    public static long MaximumQuantity(string txnType) => Math.Min(MaxQuantity, MoneyRules.MaxAmount / UnitPrices[txnType]);
+
     public async Task<Result<Invoice>> BillAsync(string userId, string? txnType, long? txnQty, string? paymentMethodId, CancellationToken cancellationToken)
     {
         var errors = new List<FieldError>();
-        if (txnType is null || !UnitPrices.ContainsKey(txnType))
+        var knownType = txnType is not null && UnitPrices.ContainsKey(txnType);
+        if (!knownType)
         {
             errors.Add(new FieldError("txnType", txnType is null ? "required" : "invalid_value", "Must be SubscriptionFee or TransactionFee."));
         }
 
-        if (txnQty is not { } quantity || quantity is < 1 or > MaxQuantity)
+        var maxQuantity = knownType ? MaximumQuantity(txnType!) : MaxQuantity;
+        if (txnQty is not { } quantity || quantity < 1 || quantity > maxQuantity)
         {
-            errors.Add(new FieldError("txnQty", txnQty is null ? "required" : "out_of_range", $"Must be an integer from 1 to {MaxQuantity}."));
+            errors.Add(new FieldError("txnQty", txnQty is null ? "required" : "out_of_range", $"Must be an integer from 1 to {maxQuantity}."));
+        }
+        else if (knownType && quantity < MinimumQuantity(txnType!))
+        {
+            // A charge below Stripe's minimum can never succeed: refuse it here, naming the least quantity that can.
+            var minimum = MoneyRules.MinimumFor(Currency);
+            errors.Add(new FieldError(
+                "txnQty",
+                "below_minimum",
+                $"Must be at least {MinimumQuantity(txnType!)}: a {txnType} costs {Currencies.Format(UnitPrices[txnType!], Currency)} and Stripe charges at least {Currencies.Format(minimum, Currency)} ({minimum} minor units)."));
         }
 
         if (PaymentMethods.Check(paymentMethodId) is { } paymentMethodError)

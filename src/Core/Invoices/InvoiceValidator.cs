@@ -5,8 +5,9 @@ namespace PayMyInvoice.Core.Invoices;
 /// <summary>Turns client input into <see cref="InvoiceDetails"/>, reporting every bad field at once.</summary>
 public static class InvoiceValidator
 {
+    /// <summary>The bounds when the currency is unknown; with a currency, <see cref="MoneyRules"/> decides.</summary>
     public const long MinAmount = 1;
-    public const long MaxAmount = 99_999_999;
+    public const long MaxAmount = MoneyRules.MaxAmount;
     public const int MaxDescriptionLength = 1_000;
     public const int MaxLineItems = 100;
     public const int MaxLineItemDescriptionLength = 200;
@@ -48,15 +49,6 @@ public static class InvoiceValidator
             errors.Add(TooLong("description", MaxDescriptionLength));
         }
 
-        if (input.Amount is not { } amount)
-        {
-            errors.Add(Required("amount"));
-        }
-        else if (amount is < MinAmount or > MaxAmount)
-        {
-            errors.Add(new FieldError("amount", "out_of_range", $"Must be an integer number of minor units from {MinAmount} to {MaxAmount}."));
-        }
-
         var currency = input.Currency?.Trim().ToUpperInvariant();
         if (string.IsNullOrEmpty(currency))
         {
@@ -65,6 +57,26 @@ public static class InvoiceValidator
         else if (!Currencies.IsKnown(currency))
         {
             errors.Add(new FieldError("currency", "invalid_format", "Must be an ISO 4217 currency code such as USD or EUR."));
+        }
+        else if (!Currencies.IsChargeable(currency))
+        {
+            errors.Add(new FieldError("currency", "not_supported", $"Stripe does not charge in {currency}."));
+        }
+
+        if (input.Amount is not { } amount)
+        {
+            errors.Add(Required("amount"));
+        }
+        else if (currency is not null && Currencies.IsChargeable(currency))
+        {
+            if (MoneyRules.Check("amount", amount, currency) is { } amountError)
+            {
+                errors.Add(amountError);
+            }
+        }
+        else if (amount is < MinAmount or > MaxAmount)
+        {
+            errors.Add(new FieldError("amount", "out_of_range", $"Must be an integer number of minor units from {MinAmount} to {MaxAmount}."));
         }
 
         DateOnly dueDate = default;
