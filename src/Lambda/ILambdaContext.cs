@@ -8,6 +8,11 @@ public interface ILambdaContext
     string FunctionVersion { get; }
     string InvokedFunctionArn { get; }
     int MemoryLimitInMB { get; }
+
+    /// <summary>When Lambda stops this invocation (<c>Lambda-Runtime-Deadline-Ms</c>); idempotency claims expire then.</summary>
+    DateTimeOffset Deadline { get; }
+
+    /// <summary>Time left until <see cref="Deadline"/>, never negative.</summary>
     TimeSpan RemainingTime { get; }
     string LogGroupName { get; }
     string LogStreamName { get; }

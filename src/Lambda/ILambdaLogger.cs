@@ -15,7 +15,9 @@ public interface ILambdaLogger
 {
     bool IsEnabled(LogLevel level);
 
-    void Log(LogLevel level, string message, Exception? exception = null);
+    /// <param name="fields">Extra top-level keys for the line (e.g. <c>payment_id</c>), so that log queries and metric
+    /// filters match a field instead of parsing the message. They never replace the standard keys.</param>
+    void Log(LogLevel level, string message, Exception? exception = null, IReadOnlyDictionary<string, string>? fields = null);
 }
 
 public static class LambdaLoggerExtensions
@@ -29,4 +31,7 @@ public static class LambdaLoggerExtensions
 
     public static void LogError(this ILambdaLogger logger, string message, Exception? exception = null) =>
         logger.Log(LogLevel.Error, message, exception);
+
+    public static void LogError(this ILambdaLogger logger, string message, IReadOnlyDictionary<string, string> fields) =>
+        logger.Log(LogLevel.Error, message, null, fields);
 }

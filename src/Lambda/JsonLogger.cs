@@ -16,7 +16,16 @@ public sealed class JsonLogger(FunctionEnvironment environment, TextWriter outpu
 
     public bool IsEnabled(LogLevel level) => level >= environment.MinimumLogLevel;
 
-    public void Log(LogLevel level, string message, Exception? exception = null)
+    /// <summary>The keys every line has; extra fields with these names are dropped rather than written twice.</summary>
+    private static readonly HashSet<string> StandardKeys =
+    [
+        "level", "message", "timestamp", "service", "function_name", "function_memory_size", "cold_start", "function_arn",
+        "function_request_id", "xray_trace_id", "exception_name", "exception",
+    ];
+
+    private static readonly Dictionary<string, string> EmptyFields = [];
+
+    public void Log(LogLevel level, string message, Exception? exception = null, IReadOnlyDictionary<string, string>? fields = null)
     {
         if (!IsEnabled(level))
         {
@@ -48,6 +57,14 @@ public sealed class JsonLogger(FunctionEnvironment environment, TextWriter outpu
             {
                 json.WriteString("exception_name", exception.GetType().FullName);
                 json.WriteString("exception", exception.ToString());
+            }
+
+            foreach (var (key, value) in fields ?? EmptyFields)
+            {
+                if (!StandardKeys.Contains(key))
+                {
+                    json.WriteString(key, value);
+                }
             }
 
             json.WriteEndObject();

@@ -12,11 +12,13 @@ internal sealed class LambdaContext(
     public string InvokedFunctionArn => request.FunctionArn;
     public int MemoryLimitInMB => environment.MemoryLimitInMB;
 
+    public DateTimeOffset Deadline => request.Deadline;
+
     public TimeSpan RemainingTime
     {
         get
         {
-            var remaining = request.Deadline - time.GetUtcNow();
+            var remaining = Deadline - time.GetUtcNow();
             return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
         }
     }

@@ -77,7 +77,17 @@ public sealed class LambdaHost(FunctionEnvironment environment, JsonLogger logge
         return 0;
     }
 
-    /// <summary>One invocation, as the loop and the local <c>invoke</c> command both run it.</summary>
+    /// <summary>
+    /// How long before the deadline the invocation's token fires: time to report unfinished batch items, give back
+    /// claims and send the response before Lambda stops the process mid-write.
+    /// </summary>
+    public static readonly TimeSpan CancelBeforeDeadline = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// One invocation, as the loop and the local <c>invoke</c> command both run it. The function gets a token that
+    /// fires <see cref="CancelBeforeDeadline"/> before the request's deadline (or when <paramref name="cancellationToken"/>,
+    /// the host's own, does).
+    /// </summary>
     public async Task<InvocationOutcome> HandleAsync(ILambdaFunction function, InvocationRequest request, bool coldStart, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -88,6 +98,9 @@ public sealed class LambdaHost(FunctionEnvironment environment, JsonLogger logge
         }
 
         logger.Scope = new InvocationScope(request.RequestId, request.FunctionArn, request.TraceId, coldStart);
+        var untilCancel = request.Deadline - CancelBeforeDeadline - time.GetUtcNow();
+        using var nearDeadline = new CancellationTokenSource(untilCancel > TimeSpan.Zero ? untilCancel : TimeSpan.Zero, time);
+        using var invocation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, nearDeadline.Token);
         try
         {
             if (WarmUp.IsWarmUp(request.Payload, request.ClientContext, environment.WarmUpSource))
@@ -97,11 +110,15 @@ public sealed class LambdaHost(FunctionEnvironment environment, JsonLogger logge
             }
 
             var context = new LambdaContext(environment, request, logger, time);
-            return new InvocationOutcome(await function.InvokeAsync(request.Payload, context, cancellationToken).ConfigureAwait(false), null);
+            return new InvocationOutcome(await function.InvokeAsync(request.Payload, context, invocation.Token).ConfigureAwait(false), null);
         }
         catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogError("invocation failed", error);
+            logger.LogError(
+                nearDeadline.IsCancellationRequested
+                    ? $"invocation failed: it was still running {CancelBeforeDeadline.TotalMilliseconds:0} ms before its deadline"
+                    : "invocation failed",
+                error);
             return new InvocationOutcome(null, error);
         }
         finally

@@ -22,6 +22,7 @@ namespace PayMyInvoice.Local;
 public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endpoints, string repositoryRoot)
 {
     private readonly ConcurrentDictionary<string, Lazy<ExecutionEnvironment>> _environments = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (TimeSpan? Timeout, IReadOnlyDictionary<string, string>? Environment)> _updates = new(StringComparer.Ordinal);
 
     /// <summary>Every function of every deployable, by serverless.yml name.</summary>
     public static FunctionTable AllFunctions(Func<string, string?> settings) =>
@@ -134,6 +135,18 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
     public SnsClient Sns() => new(new BasicAWSCredentials("local", "local"), Amazon.RegionEndpoint.GetBySystemName(config.Region), endpoints.Fauxqs);
 
     /// <summary>
+    /// What Lambda's UpdateFunctionConfiguration does: another timeout (so another deadline for each invocation) and
+    /// extra environment variables for one function, in a new execution environment from its next invocation on, as
+    /// after a configuration change. serverless.yml stays as it is; tests use this for short deadlines.
+    /// </summary>
+    public void UpdateFunctionConfiguration(string functionName, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        _ = config.Function(functionName); // an unknown name fails here, not at the next invocation
+        _updates[functionName] = (timeout, environment);
+        _environments.TryRemove(functionName, out _);
+    }
+
+    /// <summary>
     /// Runs one invocation as Lambda would: the function's serverless.yml environment (handed to the function as its
     /// settings, so this process's own environment stays untouched), warm-up short-circuit included.
     /// </summary>
@@ -165,6 +178,12 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
     private ExecutionEnvironment Start(string functionName)
     {
         var function = config.Function(functionName);
+        var update = _updates.GetValueOrDefault(functionName);
+        if (update.Timeout is { } timeout)
+        {
+            function = function with { Timeout = timeout };
+        }
+
         var variables = new Dictionary<string, string>(function.Environment, StringComparer.Ordinal)
         {
             ["AWS_REGION"] = config.Region,
@@ -191,6 +210,11 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
         if (endpoints.Stripe is { } stripe)
         {
             variables["STRIPE_API_BASE"] = stripe.ToString().TrimEnd('/');
+        }
+
+        foreach (var (name, value) in update.Environment ?? new Dictionary<string, string>())
+        {
+            variables[name] = value;
         }
 
         variables.TryAdd(LambdaHost.FunctionVariable, function.Name);

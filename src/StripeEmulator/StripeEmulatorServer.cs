@@ -259,9 +259,7 @@ public sealed class StripeEmulatorServer : IAsyncDisposable
                 return Results.Empty;
             }
 
-            return fault == FaultKind.RateLimited
-                ? Json(429, Error("invalid_request_error", "Too many requests hit the API too quickly.", code: "rate_limit"), context)
-                : Json(500, Error("api_error", "An unknown error occurred (injected by the emulator)."), context);
+            return Fault(fault, context);
         }
 
         if (context.Request.Headers.Authorization.ToString() is not { } auth || !auth.StartsWith("Bearer sk_test_", StringComparison.Ordinal))
@@ -295,6 +293,27 @@ public sealed class StripeEmulatorServer : IAsyncDisposable
 
             return Json(status, body, context);
         }
+    }
+
+    /// <summary>
+    /// The answer for an injected fault, as Stripe gives it: status, error type and a developer message (which, as
+    /// Stripe's does, may quote a masked part of the key: callers must never show it to anyone but operators).
+    /// </summary>
+    private static IResult Fault(FaultKind fault, HttpContext context) => fault switch
+    {
+        FaultKind.RateLimited => Json(429, Error("invalid_request_error", "Too many requests hit the API too quickly.", code: "rate_limit"), context),
+        FaultKind.RateLimitError => Json(429, Error("rate_limit_error", "Too many requests hit the API too quickly."), context),
+        FaultKind.AuthenticationError => Json(401, Error("authentication_error", $"Invalid API Key provided: {MaskedKey(context)}"), context),
+        FaultKind.PermissionError => Json(403, Error("permission_error", $"The provided key '{MaskedKey(context)}' does not have the required permissions for this endpoint on account 'acct_emulator'."), context),
+        FaultKind.IdempotencyError => Json(400, Error("idempotency_error", "Keys for idempotent requests can only be used with the same parameters they were first used with (injected by the emulator)."), context),
+        _ => Json(500, Error("api_error", "An unknown error occurred (injected by the emulator)."), context),
+    };
+
+    /// <summary>The caller's key as Stripe quotes it in errors: its prefix, stars, its last four characters.</summary>
+    private static string MaskedKey(HttpContext context)
+    {
+        var key = context.Request.Headers.Authorization.ToString().Replace("Bearer ", "", StringComparison.Ordinal);
+        return key.Length < 12 ? "sk_****" : $"{key[..8]}{new string('*', key.Length - 12)}{key[^4..]}";
     }
 
     private void Publish(string type, PaymentIntent intent, string? idempotencyKey)
@@ -432,6 +451,18 @@ public enum FaultKind
 
     /// <summary>No answer until the client gives up.</summary>
     Hang,
+
+    /// <summary>429 <c>rate_limit_error</c> (the type older API versions and SDKs name).</summary>
+    RateLimitError,
+
+    /// <summary>401 <c>authentication_error</c>: a wrong, expired or revoked key; the message quotes a masked part of it.</summary>
+    AuthenticationError,
+
+    /// <summary>403 <c>permission_error</c>: a restricted key without the permission.</summary>
+    PermissionError,
+
+    /// <summary>400 <c>idempotency_error</c>: the key was first used with other parameters.</summary>
+    IdempotencyError,
 }
 
 /// <summary>One webhook attempt: status 0 when the endpoint could not be reached.</summary>

@@ -77,6 +77,20 @@ public sealed class RuntimeLoopTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_function_gets_a_token_that_fires_before_the_Lambda_Runtime_Deadline_Ms_it_was_sent()
+    {
+        var loop = Run(() => new UntilCancelled());
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var reply = await _runtime.InvokeAsync("{}", timeout: TimeSpan.FromSeconds(3));
+
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(3) - LambdaHost.CancelBeforeDeadline - TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(3));
+        Assert.True(reply.IsError);
+        Assert.Equal("TaskCanceledException", reply.ErrorType);
+        await StopAsync(loop);
+    }
+
+    [Fact]
     public async Task A_warm_up_ping_is_answered_without_calling_the_function()
     {
         var loop = Run(() => Function((_, _) =>
@@ -137,6 +151,16 @@ public sealed class RuntimeLoopTests : IAsyncLifetime
     }
 
     private static ILambdaFunction Function(Func<string, ILambdaContext, JsonObject> handler) => new RawFunction(handler);
+
+    /// <summary>Runs until its invocation's token fires.</summary>
+    private sealed class UntilCancelled : ILambdaFunction
+    {
+        public async Task<byte[]> InvokeAsync(ReadOnlyMemory<byte> payload, ILambdaContext context, CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+            return [];
+        }
+    }
 
     private sealed class RawFunction(Func<string, ILambdaContext, JsonObject> handler) : ILambdaFunction
     {

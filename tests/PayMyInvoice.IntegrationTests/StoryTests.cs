@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Amazon.SQS.Model;
+using PayMyInvoice.Core.Billing;
 using PayMyInvoice.Core.Invoices;
 using PayMyInvoice.Infrastructure.DynamoDb;
 using PayMyInvoice.Local;
@@ -98,6 +99,49 @@ public sealed class StoryTests(LocalServicesFixture local) : IAsyncLifetime
         Assert.Contains("Your card was declined.", failure["text"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Single(await InboxAsync(_issuer));
         Assert.Equal(0, _stripe.PaymentIntents.Count(i => i.Metadata["invoiceId"] == id && i.Status == "succeeded"));
+    }
+
+    [Theory]
+    [InlineData("pm_card_chargeDeclinedInsufficientFunds", "insufficient_funds")]
+    [InlineData("pm_card_chargeDeclinedLostCard", "lost_card")]
+    [InlineData("pm_card_chargeDeclinedIncorrectCvc", "incorrect_cvc")]
+    public async Task A_card_decline_emails_payer_and_owner_the_plain_sentence_for_its_decline_code(string card, string declineCode)
+    {
+        var id = await CreateAsync();
+        await PayAsync(id, card);
+        await _pipeline.DrainAsync(CancellationToken.None);
+
+        Assert.Equal(declineCode, (await _store.GetAsync(ApiCalls.Alice, id, default))!.Payment!.FailureCode);
+        var sentence = PaymentFailureMessages.For(declineCode);
+        var payer = Assert.Single(await InboxAsync(_payer), m => m["subject"]!.GetValue<string>().StartsWith("Payment failed", StringComparison.Ordinal));
+        Assert.Contains(sentence, payer["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains(sentence, Assert.Single(await InboxAsync(_issuer))["text"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stripe_answering_401_fails_the_payment_with_processing_error_and_no_Stripe_developer_text_reaches_any_email()
+    {
+        var id = await CreateAsync();
+        _stripe.FailNext(1, FaultKind.AuthenticationError); // the billing worker's charge is the first Stripe call
+        await PayAsync(id, "pm_card_visa");
+        await _pipeline.DrainAsync(CancellationToken.None);
+
+        var invoice = (await _store.GetAsync(ApiCalls.Alice, id, default))!;
+        Assert.Equal((InvoiceStatus.PaymentFailed, "processing_error"), (invoice.Status, invoice.Payment!.FailureCode));
+        Assert.Equal(PaymentFailureMessages.For("processing_error"), invoice.Payment.FailureMessage);
+        var failures = (await InboxAsync(_payer)).Concat(await InboxAsync(_issuer)).Where(m => m["subject"]!.GetValue<string>().StartsWith("Payment failed", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, failures.Count);
+        foreach (var email in failures)
+        {
+            var body = email["text"]!.GetValue<string>() + email["html"]!.GetValue<string>();
+            Assert.Contains(PaymentFailureMessages.For("processing_error"), body, StringComparison.Ordinal);
+            foreach (var developerText in new[] { "API Key", "sk_test", "authentication_error", "****" })
+            {
+                Assert.DoesNotContain(developerText, body, StringComparison.Ordinal);
+            }
+        }
+
+        Assert.DoesNotContain(_stripe.PaymentIntents, i => i.Metadata["invoiceId"] == id && i.Status == "succeeded");
     }
 
     [Fact]

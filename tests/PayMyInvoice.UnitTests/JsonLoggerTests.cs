@@ -48,4 +48,17 @@ public sealed class JsonLoggerTests
         logger.LogWarning("worth knowing");
         Assert.Single(output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
+
+    [Fact]
+    public void Extra_fields_are_top_level_keys_and_never_replace_the_standard_ones()
+    {
+        var output = new StringWriter();
+        var logger = new JsonLogger(Environment, output, TimeProvider.System);
+
+        logger.LogError("refused", new Dictionary<string, string> { ["error_class"] = "stripe_configuration", ["level"] = "Information" });
+
+        var line = JsonNode.Parse(output.ToString())!;
+        Assert.Equal("stripe_configuration", line["error_class"]!.GetValue<string>());
+        Assert.Equal("Error", line["level"]!.GetValue<string>());
+    }
 }

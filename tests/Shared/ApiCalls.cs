@@ -110,10 +110,11 @@ public sealed class TestLambdaContext : ILambdaContext
     public string FunctionVersion => "$LATEST";
     public string InvokedFunctionArn => "arn:aws:lambda:us-east-1:000000000000:function:test";
     public int MemoryLimitInMB => 256;
-    public TimeSpan RemainingTime => TimeSpan.FromSeconds(30);
+    public DateTimeOffset Deadline { get; init; } = DateTimeOffset.UtcNow.AddSeconds(30);
+    public TimeSpan RemainingTime => Deadline > DateTimeOffset.UtcNow ? Deadline - DateTimeOffset.UtcNow : TimeSpan.Zero;
     public string LogGroupName => "";
     public string LogStreamName => "";
     public string? TraceId => null;
     public string? ClientContext => null;
-    public ILambdaLogger Logger { get; } = new JsonLogger(new FunctionEnvironment(), TextWriter.Null, TimeProvider.System);
+    public ILambdaLogger Logger { get; init; } = new JsonLogger(new FunctionEnvironment(), TextWriter.Null, TimeProvider.System);
 }

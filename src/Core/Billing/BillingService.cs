@@ -12,34 +12,37 @@ namespace PayMyInvoice.Core.Billing;
 /// </summary>
 public sealed class BillingService(IInvoiceStore store, IPaymentGateway gateway, IIdempotencyStore idempotency, PaymentOutcomes outcomes)
 {
-    /// <summary>Longer than a charge can take; a worker that dies holding the claim frees it after this.</summary>
-    public static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(2);
-
-    public async Task<BillingResult> ChargeAsync(string userId, string invoiceId, string paymentId, CancellationToken cancellationToken)
+    /// <param name="deadline">The invocation's deadline: the claim lapses then (a worker that dies holding it frees it
+    /// for the queue's next delivery), and the provider call gives up in time to record its outcome.</param>
+    public async Task<BillingOutcome> ChargeAsync(string userId, string invoiceId, string paymentId, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         var invoice = await store.GetAsync(userId, invoiceId, cancellationToken).ConfigureAwait(false);
         if (invoice?.Payment?.PaymentId != paymentId || invoice.Status != InvoiceStatus.Processing)
         {
-            return BillingResult.NothingToDo; // a stale or repeated request: this payment is no longer waiting
+            return new BillingOutcome(BillingResult.NothingToDo); // a stale or repeated request: this payment is no longer waiting
         }
 
         var request = new ChargeRequest(paymentId, userId, invoiceId, invoice.Details.Amount, invoice.Details.Currency, invoice.Payment.PaymentMethodId);
-        var claim = await idempotency.RunOnceAsync("billing#" + paymentId, Hash(request), ClaimFor, async () =>
+        ChargeResult? charge = null;
+        var claim = await idempotency.RunOnceAsync("billing#" + paymentId, Hash(request), deadline, async () =>
         {
-            var result = await gateway.ChargeAsync(request, cancellationToken).ConfigureAwait(false);
-            await outcomes.RecordAsync(userId, invoiceId, paymentId, result, cancellationToken).ConfigureAwait(false);
+            charge = await gateway.ChargeAsync(request, deadline, cancellationToken).ConfigureAwait(false);
+            await outcomes.RecordAsync(userId, invoiceId, paymentId, charge, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         return claim switch
         {
-            IdempotencyClaim.Claimed => BillingResult.Settled,
-            IdempotencyClaim.PayloadMismatch => BillingResult.Refused,
-            _ => BillingResult.NothingToDo,
+            IdempotencyClaim.Claimed => new BillingOutcome(BillingResult.Settled, charge),
+            IdempotencyClaim.PayloadMismatch => new BillingOutcome(BillingResult.Refused),
+            _ => new BillingOutcome(BillingResult.NothingToDo),
         };
     }
 
     private static string Hash(ChargeRequest request) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
         string.Join('\n', request.InvoiceId, request.Amount.ToString(CultureInfo.InvariantCulture), request.Currency, request.PaymentMethodId))));
 }
+
+/// <summary>What became of a billing request; <see cref="Charge"/> is the provider's answer when a charge was tried.</summary>
+public sealed record BillingOutcome(BillingResult Result, ChargeResult? Charge = null);
 
 public enum BillingResult
 {

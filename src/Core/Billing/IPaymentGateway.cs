@@ -2,11 +2,14 @@ namespace PayMyInvoice.Core.Billing;
 
 /// <summary>
 /// Takes a payment (Stripe in production). <see cref="ChargeRequest.PaymentId"/> is the provider's idempotency key:
-/// the same request again never charges twice. Transient failures throw <see cref="Idempotency.RetryLaterException"/>.
+/// the same request again never charges twice. Transient failures (the provider busy or down, no answer in time)
+/// throw <see cref="Idempotency.RetryLaterException"/>; every other answer is a <see cref="ChargeResult"/>.
 /// </summary>
 public interface IPaymentGateway
 {
-    Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken);
+    /// <param name="deadline">When the calling invocation ends: the call gives up early enough for its outcome to be
+    /// recorded before then.</param>
+    Task<ChargeResult> ChargeAsync(ChargeRequest request, DateTimeOffset deadline, CancellationToken cancellationToken);
 }
 
 public sealed record ChargeRequest(string PaymentId, string UserId, string InvoiceId, long Amount, string Currency, string PaymentMethodId);
@@ -15,8 +18,37 @@ public enum ChargeStatus
 {
     Succeeded,
     RequiresAction,
+
+    /// <summary>The card (or the payer's payment method) was refused: the payer can fix it with another card.</summary>
     Declined,
+
+    /// <summary>
+    /// The provider refused the request itself — our key, its permissions, our parameters, a reused idempotency key —
+    /// so retrying cannot help and the payer cannot fix it; operators must (see <see cref="ChargeResult.ProviderError"/>).
+    /// </summary>
+    Failed,
 }
 
-/// <summary>A final answer from the provider. A decline carries its code and the message to show the payer.</summary>
-public sealed record ChargeResult(ChargeStatus Status, string? PaymentIntentId, string? FailureCode = null, string? FailureMessage = null);
+/// <summary>
+/// A final answer from the provider. <see cref="FailureMessage"/> is always our own plain sentence for
+/// <see cref="FailureCode"/> (<see cref="PaymentFailureMessages"/>), never the provider's developer message.
+/// </summary>
+public sealed record ChargeResult(ChargeStatus Status, string? PaymentIntentId, string? FailureCode = null, string? FailureMessage = null)
+{
+    /// <summary>What the provider said when it refused the request itself: for operators' logs, never for payers.</summary>
+    public ProviderError? ProviderError { get; init; }
+
+    /// <summary>A decline, with the sentence payer and owner see for its code (Stripe's <c>decline_code</c>, else its <c>code</c>).</summary>
+    public static ChargeResult Declined(string? paymentIntentId, string? failureCode) =>
+        new(ChargeStatus.Declined, paymentIntentId, failureCode, PaymentFailureMessages.For(failureCode));
+
+    /// <summary>The provider refused the request itself: <c>processing_error</c> for payer and owner, the details for operators.</summary>
+    public static ChargeResult FailedByProvider(string? paymentIntentId, ProviderError error) =>
+        new(ChargeStatus.Failed, paymentIntentId, PaymentFailureMessages.ProcessingError, PaymentFailureMessages.For(PaymentFailureMessages.ProcessingError))
+        {
+            ProviderError = error,
+        };
+}
+
+/// <summary>The provider's error as operators need it; <see cref="Message"/> has any API key fragment removed.</summary>
+public sealed record ProviderError(string Type, int HttpStatus, string? Code, string? Param, string? RequestId, string? Message);

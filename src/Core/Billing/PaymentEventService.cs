@@ -8,11 +8,12 @@ namespace PayMyInvoice.Core.Billing;
 /// </summary>
 public sealed class PaymentEventService(IIdempotencyStore idempotency, PaymentOutcomes outcomes)
 {
-    public async Task<bool> ApplyAsync(string eventId, string userId, string invoiceId, string paymentId, ChargeResult result, CancellationToken cancellationToken)
+    /// <param name="deadline">The invocation's deadline, when the claim on this event lapses if the worker dies.</param>
+    public async Task<bool> ApplyAsync(string eventId, string userId, string invoiceId, string paymentId, ChargeResult result, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
         var applied = false;
-        await idempotency.RunOnceAsync("payment-event#" + eventId, result.Status.ToString(), TimeSpan.FromMinutes(1), async () =>
+        await idempotency.RunOnceAsync("payment-event#" + eventId, result.Status.ToString(), deadline, async () =>
         {
             applied = await outcomes.RecordAsync(userId, invoiceId, paymentId, result, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);

@@ -7,7 +7,9 @@ namespace PayMyInvoice.Core.Idempotency;
 /// </summary>
 public interface IIdempotencyStore
 {
-    Task<IdempotencyClaim> ClaimAsync(string key, string payloadHash, TimeSpan inProgressFor, CancellationToken cancellationToken);
+    /// <param name="inProgressUntil">When the claim lapses if never completed or released: the invocation's deadline, as
+    /// Powertools sets it, since after it the worker holding the claim no longer runs.</param>
+    Task<IdempotencyClaim> ClaimAsync(string key, string payloadHash, DateTimeOffset inProgressUntil, CancellationToken cancellationToken);
 
     Task CompleteAsync(string key, CancellationToken cancellationToken);
 
@@ -36,21 +38,22 @@ public sealed class RetryLaterException(string message, Exception? inner = null)
 public static class IdempotencyStoreExtensions
 {
     /// <summary>
-    /// Runs <paramref name="work"/> at most once per key: claims it, marks it completed after success, and gives the
-    /// claim back if the work throws, so a retry runs it again. Another worker holding the claim is a
+    /// Runs <paramref name="work"/> at most once per key: claims it until <paramref name="inProgressUntil"/> (the
+    /// invocation's deadline), marks it completed after success, and gives the claim back if the work throws, so a
+    /// retry runs it again. Another worker holding the claim is a
     /// <see cref="RetryLaterException"/>. Returns <see cref="IdempotencyClaim.Claimed"/> when the work ran here, else why not.
     /// </summary>
     public static async Task<IdempotencyClaim> RunOnceAsync(
         this IIdempotencyStore store,
         string key,
         string payloadHash,
-        TimeSpan claimFor,
+        DateTimeOffset inProgressUntil,
         Func<Task> work,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(work);
-        var claim = await store.ClaimAsync(key, payloadHash, claimFor, cancellationToken).ConfigureAwait(false);
+        var claim = await store.ClaimAsync(key, payloadHash, inProgressUntil, cancellationToken).ConfigureAwait(false);
         if (claim == IdempotencyClaim.InProgress)
         {
             throw new RetryLaterException($"{key} is being worked on by another worker.");

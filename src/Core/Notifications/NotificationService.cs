@@ -20,7 +20,8 @@ public interface IMailer
 /// </summary>
 public sealed class NotificationService(IMailer mailer, IIdempotencyStore idempotency)
 {
-    public async Task<int> SendOnceAsync(string eventId, IEnumerable<EmailMessage> messages, CancellationToken cancellationToken)
+    /// <param name="deadline">The invocation's deadline, when a claim on an email lapses if the worker dies.</param>
+    public async Task<int> SendOnceAsync(string eventId, IEnumerable<EmailMessage> messages, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var sent = 0;
@@ -29,7 +30,7 @@ public sealed class NotificationService(IMailer mailer, IIdempotencyStore idempo
             var claim = await idempotency.RunOnceAsync(
                 $"email#{eventId}#{message.To.ToLowerInvariant()}",
                 Hash(message.Subject),
-                TimeSpan.FromMinutes(1),
+                deadline,
                 () => mailer.SendAsync(message, cancellationToken),
                 cancellationToken).ConfigureAwait(false);
             sent += claim == IdempotencyClaim.Claimed ? 1 : 0;

@@ -8,14 +8,14 @@ namespace PayMyInvoice.Infrastructure.Idempotency;
 /// <summary>
 /// Idempotency records in their own table, with Powertools' attribute names: <c>id</c>, <c>status</c>
 /// (INPROGRESS|COMPLETED), <c>expiration</c> (epoch s, the table's TTL), <c>in_progress_expiration</c> (epoch ms) and
-/// <c>validation</c> (the payload hash).
+/// <c>validation</c> (the payload hash). A claim's <c>in_progress_expiration</c> is the claiming invocation's deadline.
 /// </summary>
 public sealed class DynamoDbIdempotencyStore(IAmazonDynamoDB dynamo, string tableName, TimeProvider time) : IIdempotencyStore
 {
     /// <summary>How long a completed record is kept: longer than any redelivery (SQS keeps messages up to 14 days).</summary>
     public static readonly TimeSpan KeepFor = TimeSpan.FromDays(15);
 
-    public async Task<IdempotencyClaim> ClaimAsync(string key, string payloadHash, TimeSpan inProgressFor, CancellationToken cancellationToken)
+    public async Task<IdempotencyClaim> ClaimAsync(string key, string payloadHash, DateTimeOffset inProgressUntil, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         try
@@ -28,7 +28,7 @@ public sealed class DynamoDbIdempotencyStore(IAmazonDynamoDB dynamo, string tabl
                     ["id"] = new() { S = key },
                     ["status"] = new() { S = "INPROGRESS" },
                     ["expiration"] = Number((now + KeepFor).ToUnixTimeSeconds()),
-                    ["in_progress_expiration"] = Number((now + inProgressFor).ToUnixTimeMilliseconds()),
+                    ["in_progress_expiration"] = Number(inProgressUntil.ToUnixTimeMilliseconds()),
                     ["validation"] = new() { S = payloadHash },
                 },
                 ConditionExpression = "attribute_not_exists(id) OR expiration < :now OR (#status = :inprogress AND in_progress_expiration < :nowms)",

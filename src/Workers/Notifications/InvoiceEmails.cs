@@ -1,5 +1,6 @@
 using System.Net;
 using PayMyInvoice.Contracts.Events;
+using PayMyInvoice.Core.Billing;
 using PayMyInvoice.Core.Invoices;
 using PayMyInvoice.Core.Notifications;
 
@@ -22,7 +23,8 @@ public sealed class InvoiceEmails(Uri payLinkBase, string domain)
 
         var amount = Currencies.Format(invoice.Amount, invoice.Currency);
         var payLink = new Uri(payLinkBase, $"invoices/{Uri.EscapeDataString(invoice.InvoiceId)}/pay");
-        var reason = invoice.Payment?.FailureMessage ?? "The payment was declined.";
+        // Chosen by the failure code from our own table, never the stored message, so no provider text can reach an email.
+        var reason = PaymentFailureMessages.For(invoice.Payment?.FailureCode);
         var messages = new List<EmailMessage>();
         switch (evt.EventType)
         {
@@ -41,8 +43,8 @@ public sealed class InvoiceEmails(Uri payLinkBase, string domain)
                 break;
             case "PaymentFailed":
                 messages.Add(Email(evt, invoice.PayerEmail, $"Payment failed: {invoice.Description}",
-                    $"Your payment of {amount} for {invoice.Description} did not go through: {reason} You can try again with another card.", payLink));
-                AddIssuer(messages, evt, $"Payment failed: {invoice.Description} ({amount})", $"A payment of {amount} for {invoice.Description} failed: {reason}");
+                    $"Your payment of {amount} for {invoice.Description} did not go through. {reason}", payLink));
+                AddIssuer(messages, evt, $"Payment failed: {invoice.Description} ({amount})", $"A payment of {amount} for {invoice.Description} did not go through. The payer was told: {reason}");
                 break;
         }
 

@@ -12,8 +12,11 @@ namespace PayMyInvoice.Workers.Payments;
 /// </summary>
 public sealed class PaymentEventsFunction(PaymentEventService payments)
 {
+    /// <summary>No message is started with less time left than this: a claim and two or three table calls.</summary>
+    public static readonly TimeSpan Reserve = TimeSpan.FromSeconds(2);
+
     public Task<SQSBatchResponse> HandleAsync(SQSEvent batch, ILambdaContext context, CancellationToken cancellationToken) =>
-        SqsBatch.ProcessAsync(batch, context, async message =>
+        SqsBatch.ProcessAsync(batch, context, Reserve, async message =>
         {
             var evt = System.Text.Json.JsonSerializer.Deserialize(message.Body ?? "", ContractsJsonContext.Wire.StripeEvent)
                 ?? throw new System.Text.Json.JsonException("The message is JSON null.");
@@ -31,13 +34,13 @@ public sealed class PaymentEventsFunction(PaymentEventService payments)
             {
                 "payment_intent.succeeded" => new ChargeResult(ChargeStatus.Succeeded, intent.Id),
                 "payment_intent.requires_action" => new ChargeResult(ChargeStatus.RequiresAction, intent.Id),
-                "payment_intent.payment_failed" => new ChargeResult(
-                    ChargeStatus.Declined, intent.Id, intent.LastPaymentError?.DeclineCode ?? intent.LastPaymentError?.Code, intent.LastPaymentError?.Message),
+                // Stripe's message is for developers: the payer and owner get our sentence for its code.
+                "payment_intent.payment_failed" => ChargeResult.Declined(intent.Id, intent.LastPaymentError?.DeclineCode ?? intent.LastPaymentError?.Code),
                 _ => null,
             };
             if (result is not null)
             {
-                await payments.ApplyAsync(evt.Id, userId, invoiceId, paymentId, result, cancellationToken).ConfigureAwait(false);
+                await payments.ApplyAsync(evt.Id, userId, invoiceId, paymentId, result, context.Deadline, cancellationToken).ConfigureAwait(false);
             }
-        });
+        }, cancellationToken);
 }
