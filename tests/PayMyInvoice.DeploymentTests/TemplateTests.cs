@@ -149,7 +149,7 @@ public sealed class TemplateTests(PackagedDeployment package, ITestOutputHelper 
     {
         var alarms = Checks.OfType("AWS::CloudWatch::Alarm").Select(a => a.Properties).ToList();
         Assert.All(alarms, a => Assert.Equal("AlertsTopic", a["AlarmActions"]![0]!["Ref"]!.GetValue<string>()));
-        string Watched(JsonObject alarm) => alarm["Dimensions"]![0]!["Value"]!.AsObject() is var v && v["Ref"] is JsonValue r ? r.GetValue<string>() : v["Fn::GetAtt"]![0]!.GetValue<string>();
+        string? Watched(JsonObject alarm) => alarm["Dimensions"]?[0]?["Value"] is not JsonObject v ? null : v["Ref"] is JsonValue r ? r.GetValue<string>() : v["Fn::GetAtt"]![0]!.GetValue<string>();
         foreach (var queue in new[] { "BillingDeadLetterQueue", "PaymentEventsDeadLetterQueue", "NotificationsDeadLetterQueue", "InvoiceStreamFailuresQueue" })
         {
             Assert.Contains(alarms, a => Watched(a) == queue && a["MetricName"]!.GetValue<string>() == "ApproximateNumberOfMessagesVisible");
@@ -160,6 +160,16 @@ public sealed class TemplateTests(PackagedDeployment package, ITestOutputHelper 
             Assert.Contains(alarms, a => Watched(a) == function && a["MetricName"]!.GetValue<string>() == "Errors");
             Assert.Contains(alarms, a => Watched(a) == function && a["MetricName"]!.GetValue<string>() == "Throttles");
         }
+    }
+
+    [Fact]
+    public void Stripe_refusing_billingWorkers_requests_raises_an_alarm_from_its_log_line()
+    {
+        var filter = Assert.Single(Checks.OfType("AWS::Logs::MetricFilter")).Properties;
+        Assert.Equal("BillingWorkerLogGroup", filter["LogGroupName"]!["Ref"]!.GetValue<string>());
+        Assert.Contains("$.error_class = \"stripe_configuration\"", filter["FilterPattern"]!.GetValue<string>(), StringComparison.Ordinal);
+        var metric = filter["MetricTransformations"]![0]!["MetricName"]!.GetValue<string>();
+        Assert.Contains(Checks.OfType("AWS::CloudWatch::Alarm"), a => a.Properties["MetricName"]!.GetValue<string>() == metric);
     }
 
     [Fact]
