@@ -114,14 +114,14 @@ public sealed class StoryTests(LocalServicesFixture local) : IAsyncLifetime
         Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Accepted, HttpStatusCode.Accepted), (first.StatusCode, second.StatusCode, third.StatusCode));
         var paymentA = (await first.Content.ReadFromJsonAsync<JsonNode>())!["paymentId"]!.GetValue<string>();
         var paymentB = (await second.Content.ReadFromJsonAsync<JsonNode>())!["paymentId"]!.GetValue<string>();
+        var invoice = (await _store.GetAsync(ApiCalls.Alice, id, default))!;
+        Assert.Equal((InvoiceStatus.PaymentFailed, paymentB), (invoice.Status, invoice.Payment!.PaymentId)); // decided, not stuck in processing with A
+        var intents = _stripe.PaymentIntents.Where(i => i.Metadata["invoiceId"] == id).ToList();
+        Assert.Equal(new[] { paymentA, paymentB }.Order(StringComparer.Ordinal), intents.Select(i => i.Metadata["paymentId"]).Order(StringComparer.Ordinal)); // one attempt per payment
+
         Assert.Equal(await first.Content.ReadAsStringAsync(), await third.Content.ReadAsStringAsync());
         Assert.Equal(["true"], third.Headers.GetValues("Idempotent-Replayed"));
         Assert.False(first.Headers.Contains("Idempotent-Replayed"));
-
-        var invoice = (await _store.GetAsync(ApiCalls.Alice, id, default))!;
-        Assert.Equal((InvoiceStatus.PaymentFailed, paymentB), (invoice.Status, invoice.Payment!.PaymentId));
-        var intents = _stripe.PaymentIntents.Where(i => i.Metadata["invoiceId"] == id).ToList();
-        Assert.Equal(new[] { paymentA, paymentB }.Order(StringComparer.Ordinal), intents.Select(i => i.Metadata["paymentId"]).Order(StringComparer.Ordinal)); // one attempt per payment
     }
 
     [Fact]
