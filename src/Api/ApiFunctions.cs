@@ -19,6 +19,9 @@ public static class ApiFunctions
     public const string TableVariable = "INVOICES_TABLE";
     public const string CorsOriginVariable = "CORS_ALLOWED_ORIGIN";
 
+    /// <summary>Where requests made with an Idempotency-Key are remembered (createInvoice, payInvoice, billing).</summary>
+    public const string IdempotencyTableVariable = "IDEMPOTENCY_TABLE";
+
     public static FunctionTable Create(Func<string, string?> settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -26,7 +29,7 @@ public static class ApiFunctions
             () =>
             {
                 var aws = new AwsSettings(settings);
-                return new DynamoDbInvoiceStore(DynamoDbClients.FromSettings(aws), aws.Required(TableVariable));
+                return new DynamoDbInvoiceStore(DynamoDbClients.FromSettings(aws), aws.Required(TableVariable), settings(IdempotencyTableVariable));
             },
             settings(CorsOriginVariable) ?? "*");
     }
@@ -35,13 +38,23 @@ public static class ApiFunctions
     public static FunctionTable Create(Func<IInvoiceStore> store, string allowedOrigin = "*")
     {
         ArgumentNullException.ThrowIfNull(store);
-        ILambdaFunction Invoices(Func<InvoiceFunctions, Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>>> pick) =>
-            HttpFunction.Create(pick(new InvoiceFunctions(new InvoiceService(store(), TimeProvider.System))), allowedOrigin);
-        ILambdaFunction Payments(Func<PaymentFunctions, Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>>> pick) =>
-            HttpFunction.Create(pick(new PaymentFunctions(new PaymentService(store(), TimeProvider.System))), allowedOrigin);
+        ILambdaFunction Invoices(Func<InvoiceFunctions, Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>>> pick)
+        {
+            var invoices = store();
+            return HttpFunction.Create(pick(new InvoiceFunctions(new InvoiceService(invoices, TimeProvider.System), new IdempotentRequests(invoices, TimeProvider.System))), allowedOrigin);
+        }
 
-        ILambdaFunction Fees(Func<FeeFunctions, Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>>> pick) =>
-            HttpFunction.Create(pick(new FeeFunctions(new FeeService(store(), TimeProvider.System))), allowedOrigin);
+        ILambdaFunction Payments(Func<PaymentFunctions, Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>>> pick)
+        {
+            var invoices = store();
+            return HttpFunction.Create(pick(new PaymentFunctions(new PaymentService(invoices, TimeProvider.System), new IdempotentRequests(invoices, TimeProvider.System))), allowedOrigin);
+        }
+
+        ILambdaFunction Fees(Func<FeeFunctions, Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>>> pick)
+        {
+            var invoices = store();
+            return HttpFunction.Create(pick(new FeeFunctions(new FeeService(invoices, TimeProvider.System), new IdempotentRequests(invoices, TimeProvider.System))), allowedOrigin);
+        }
 
         return new FunctionTable()
             .Add("createInvoice", () => Invoices(f => f.CreateAsync))

@@ -54,6 +54,7 @@ public static class HttpFunction
         response.Headers["Access-Control-Allow-Origin"] = allowedOrigin;
         response.Headers["Access-Control-Allow-Headers"] = "Content-Type,Authorization,Idempotency-Key,X-Amz-Date,X-Amz-Security-Token";
         response.Headers["Access-Control-Allow-Methods"] = "GET,POST,PUT,DELETE,OPTIONS";
+        response.Headers["Access-Control-Expose-Headers"] = "Location,Idempotent-Replayed"; // readable by the frontend
         return response;
     }
 }

@@ -19,7 +19,8 @@ public sealed class InvoiceApiTests(LocalServicesFixture local) : IAsyncLifetime
     {
         var deployment = await local.DeployFreshStageAsync();
         _table = deployment.Config.Function("createInvoice").Environment[ApiFunctions.TableVariable];
-        _api = new ApiCalls(ApiFunctions.Create(() => new DynamoDbInvoiceStore(local.DynamoDb, _table)));
+        var requests = deployment.Config.Function("createInvoice").Environment[ApiFunctions.IdempotencyTableVariable];
+        _api = new ApiCalls(ApiFunctions.Create(() => new DynamoDbInvoiceStore(local.DynamoDb, _table, requests)));
         _seeded = await local.CountItemsAsync(_table); // the mocks' sample invoice, another user's
     }
 

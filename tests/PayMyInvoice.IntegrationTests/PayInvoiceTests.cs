@@ -16,7 +16,8 @@ public sealed class PayInvoiceTests(LocalServicesFixture local) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var deployment = await local.DeployFreshStageAsync();
-        _store = new DynamoDbInvoiceStore(local.DynamoDb, deployment.Config.Function("payInvoice").Environment[ApiFunctions.TableVariable]);
+        var environment = deployment.Config.Function("payInvoice").Environment;
+        _store = new DynamoDbInvoiceStore(local.DynamoDb, environment[ApiFunctions.TableVariable], environment[ApiFunctions.IdempotencyTableVariable]);
         _api = new ApiCalls(ApiFunctions.Create(() => _store));
     }
 

@@ -145,6 +145,30 @@ public sealed class StoryTests(LocalServicesFixture local) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Key_A_declined_then_key_B_declined_then_key_A_again_replays_A_and_leaves_the_invoice_decided()
+    {
+        var id = await CreateAsync();
+        var first = await PayAsync(id, "pm_card_chargeDeclined", "attempt-A");
+        await _pipeline.DrainAsync(CancellationToken.None);
+        var second = await PayAsync(id, "pm_card_chargeDeclined", "attempt-B");
+        await _pipeline.DrainAsync(CancellationToken.None);
+        var third = await PayAsync(id, "pm_card_chargeDeclined", "attempt-A");
+        await _pipeline.DrainAsync(CancellationToken.None);
+
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Accepted, HttpStatusCode.Accepted), (first.StatusCode, second.StatusCode, third.StatusCode));
+        var paymentA = (await first.Content.ReadFromJsonAsync<JsonNode>())!["paymentId"]!.GetValue<string>();
+        var paymentB = (await second.Content.ReadFromJsonAsync<JsonNode>())!["paymentId"]!.GetValue<string>();
+        var invoice = (await _store.GetAsync(ApiCalls.Alice, id, default))!;
+        Assert.Equal((InvoiceStatus.PaymentFailed, paymentB), (invoice.Status, invoice.Payment!.PaymentId)); // decided, not stuck in processing with A
+        var intents = _stripe.PaymentIntents.Where(i => i.Metadata["invoiceId"] == id).ToList();
+        Assert.Equal(new[] { paymentA, paymentB }.Order(StringComparer.Ordinal), intents.Select(i => i.Metadata["paymentId"]).Order(StringComparer.Ordinal)); // one attempt per payment
+
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await third.Content.ReadAsStringAsync());
+        Assert.Equal(["true"], third.Headers.GetValues("Idempotent-Replayed"));
+        Assert.False(first.Headers.Contains("Idempotent-Replayed"));
+    }
+
+    [Fact]
     public async Task An_event_delivered_three_times_sends_one_email()
     {
         await CreateAsync();

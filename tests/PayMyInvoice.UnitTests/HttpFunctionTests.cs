@@ -1,5 +1,6 @@
 using PayMyInvoice.Api;
 using PayMyInvoice.Core.Invoices;
+using PayMyInvoice.Core.Requests;
 using PayMyInvoice.Tests;
 
 namespace PayMyInvoice.UnitTests;
@@ -38,5 +39,11 @@ public sealed class HttpFunctionTests
         public IAsyncEnumerable<(string UserId, string InvoiceId)> ListOverdueAsync(DateOnly today, CancellationToken cancellationToken) => throw new IOException("network down");
 
         public Task<bool> TryDeleteAsync(string userId, string invoiceId, long expectedVersion, CancellationToken cancellationToken) => throw new IOException("network down");
+
+        public Task<StoreWrite> TryCreateAsync(Invoice invoice, RememberedRequest request, CancellationToken cancellationToken) => throw new IOException("network down");
+
+        public Task<StoreWrite> TryReplaceAsync(Invoice invoice, long expectedVersion, RememberedRequest request, CancellationToken cancellationToken) => throw new IOException("network down");
+
+        public Task<RememberedRequest?> FindRequestAsync(string userId, string keyHash, CancellationToken cancellationToken) => throw new IOException("network down");
     }
 }

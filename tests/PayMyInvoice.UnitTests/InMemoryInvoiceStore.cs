@@ -1,4 +1,5 @@
 using PayMyInvoice.Core.Invoices;
+using PayMyInvoice.Core.Requests;
 
 namespace PayMyInvoice.UnitTests;
 
@@ -6,8 +7,12 @@ namespace PayMyInvoice.UnitTests;
 internal sealed class InMemoryInvoiceStore : IInvoiceStore
 {
     private readonly SortedDictionary<(string User, string Id), Invoice> _items = new();
+    private readonly Dictionary<(string User, string KeyHash), RememberedRequest> _requests = new();
 
     public int Writes { get; private set; }
+
+    /// <summary>How many requests made with an Idempotency-Key are remembered.</summary>
+    public int RememberedRequests => _requests.Count;
 
     public Task<bool> TryCreateAsync(Invoice invoice, CancellationToken cancellationToken) =>
         Task.FromResult(Write(() => _items.TryAdd((invoice.UserId, invoice.InvoiceId), invoice)));
@@ -50,8 +55,33 @@ internal sealed class InMemoryInvoiceStore : IInvoiceStore
     public Task<bool> TryDeleteAsync(string userId, string invoiceId, long expectedVersion, CancellationToken cancellationToken) =>
         Task.FromResult(Write(() => _items.TryGetValue((userId, invoiceId), out var current) && current.Version == expectedVersion && _items.Remove((userId, invoiceId))));
 
+    public Task<StoreWrite> TryCreateAsync(Invoice invoice, RememberedRequest request, CancellationToken cancellationToken) =>
+        Remembering(request, () => TryCreateAsync(invoice, cancellationToken));
+
+    public Task<StoreWrite> TryReplaceAsync(Invoice invoice, long expectedVersion, RememberedRequest request, CancellationToken cancellationToken) =>
+        Remembering(request, () => TryReplaceAsync(invoice, expectedVersion, cancellationToken));
+
+    public Task<RememberedRequest?> FindRequestAsync(string userId, string keyHash, CancellationToken cancellationToken) =>
+        Task.FromResult(_requests.GetValueOrDefault((userId, keyHash)) is { } request && !request.IsExpiredAt(DateTimeOffset.UtcNow) ? request : null);
+
     /// <summary>Puts an invoice as it would stand after other writers (a payment worker, say) changed it.</summary>
     public void Put(Invoice invoice) => _items[(invoice.UserId, invoice.InvoiceId)] = invoice;
+
+    private async Task<StoreWrite> Remembering(RememberedRequest request, Func<Task<bool>> write)
+    {
+        if (_requests.TryGetValue((request.UserId, request.KeyHash), out var held) && !held.IsExpiredAt(request.CreatedAt))
+        {
+            return StoreWrite.KeyTaken;
+        }
+
+        if (!await write().ConfigureAwait(false))
+        {
+            return StoreWrite.InvoiceChanged;
+        }
+
+        _requests[(request.UserId, request.KeyHash)] = request;
+        return StoreWrite.Written;
+    }
 
     private bool Write(Func<bool> write)
     {

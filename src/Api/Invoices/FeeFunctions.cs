@@ -1,3 +1,4 @@
+using System.Text.Json;
 using PayMyInvoice.Contracts;
 using PayMyInvoice.Contracts.APIGatewayEvents;
 using PayMyInvoice.Contracts.Http;
@@ -8,7 +9,7 @@ using PayMyInvoice.Http;
 namespace PayMyInvoice.Api.Invoices;
 
 /// <summary>Account fees: <c>POST /billing</c> asks for one (202, billed asynchronously), <c>GET /billing/{id}</c> reads it.</summary>
-public sealed class FeeFunctions(FeeService fees)
+public sealed class FeeFunctions(FeeService fees, IdempotentRequests idempotent)
 {
     public async Task<APIGatewayProxyResponse> BillAsync(HttpCall call, CancellationToken cancellationToken)
     {
@@ -18,10 +19,12 @@ public sealed class FeeFunctions(FeeService fees)
             return rejection;
         }
 
-        var result = await fees.BillAsync(call.UserId, body.TxnType, body.TxnQty, body.PaymentMethodId, cancellationToken).ConfigureAwait(false);
-        return result.Value is { } fee
-            ? ApiResponses.Json(202, ToResponse(fee), ContractsJsonContext.Wire.BillingResponse, new() { ["Location"] = $"/billing/{fee.InvoiceId}" })
-            : ApiResponses.From(result.Failure!);
+        return await idempotent.AnswerAsync(
+            call,
+            JsonSerializer.Serialize(body, ContractsJsonContext.Wire.BillingRequest),
+            remember => fees.BillAsync(call.UserId, body.TxnType, body.TxnQty, body.PaymentMethodId, cancellationToken, remember),
+            fee => ApiResponses.Json(202, ToResponse(fee), ContractsJsonContext.Wire.BillingResponse, new() { ["Location"] = $"/billing/{fee.InvoiceId}" }),
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<APIGatewayProxyResponse> GetAsync(HttpCall call, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using PayMyInvoice.Http;
 using PayMyInvoice.Contracts;
 using PayMyInvoice.Contracts.APIGatewayEvents;
@@ -6,7 +7,7 @@ using PayMyInvoice.Core.Invoices;
 namespace PayMyInvoice.Api.Invoices;
 
 /// <summary>The invoice HTTP functions: parse, one use case, map the result.</summary>
-public sealed class InvoiceFunctions(InvoiceService invoices)
+public sealed class InvoiceFunctions(InvoiceService invoices, IdempotentRequests idempotent)
 {
     public async Task<APIGatewayProxyResponse> CreateAsync(HttpCall call, CancellationToken cancellationToken)
     {
@@ -16,10 +17,12 @@ public sealed class InvoiceFunctions(InvoiceService invoices)
             return rejection;
         }
 
-        var result = await invoices.CreateAsync(call.UserId, body.ToInput(), cancellationToken).ConfigureAwait(false);
-        return result.Value is { } invoice
-            ? ApiResponses.Json(201, invoice.ToResponse(), ContractsJsonContext.Wire.InvoiceResponse, new() { ["Location"] = $"/invoices/{invoice.InvoiceId}" })
-            : ApiResponses.From(result.Failure!);
+        return await idempotent.AnswerAsync(
+            call,
+            JsonSerializer.Serialize(body, ContractsJsonContext.Wire.InvoiceRequest),
+            remember => invoices.CreateAsync(call.UserId, body.ToInput(), cancellationToken, remember),
+            invoice => ApiResponses.Json(201, invoice.ToResponse(), ContractsJsonContext.Wire.InvoiceResponse, new() { ["Location"] = $"/invoices/{invoice.InvoiceId}" }),
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<APIGatewayProxyResponse> GetAsync(HttpCall call, CancellationToken cancellationToken)

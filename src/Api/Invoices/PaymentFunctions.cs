@@ -1,3 +1,4 @@
+using System.Text.Json;
 using PayMyInvoice.Http;
 using PayMyInvoice.Contracts;
 using PayMyInvoice.Contracts.APIGatewayEvents;
@@ -6,7 +7,7 @@ using PayMyInvoice.Core.Invoices;
 namespace PayMyInvoice.Api.Invoices;
 
 /// <summary>Paying and voiding: parse, one use case, map the result.</summary>
-public sealed class PaymentFunctions(PaymentService payments)
+public sealed class PaymentFunctions(PaymentService payments, IdempotentRequests idempotent)
 {
     public async Task<APIGatewayProxyResponse> PayAsync(HttpCall call, CancellationToken cancellationToken)
     {
@@ -16,10 +17,13 @@ public sealed class PaymentFunctions(PaymentService payments)
             return rejection;
         }
 
-        var result = await payments.PayAsync(call.UserId, call.PathParameter("id"), body.PaymentMethodId, call.Header("Idempotency-Key"), cancellationToken).ConfigureAwait(false);
-        return result.Value is { } invoice
-            ? ApiResponses.Json(202, invoice.ToPaymentResponse(), ContractsJsonContext.Wire.PaymentResponse)
-            : ApiResponses.From(result.Failure!);
+        var key = call.Header(IdempotentRequests.KeyHeader);
+        return await idempotent.AnswerAsync(
+            call,
+            JsonSerializer.Serialize(body, ContractsJsonContext.Wire.PayRequest),
+            remember => payments.PayAsync(call.UserId, call.PathParameter("id"), body.PaymentMethodId, key, cancellationToken, remember),
+            invoice => ApiResponses.Json(202, invoice.ToPaymentResponse(), ContractsJsonContext.Wire.PaymentResponse),
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<APIGatewayProxyResponse> VoidAsync(HttpCall call, CancellationToken cancellationToken)

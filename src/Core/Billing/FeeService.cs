@@ -1,4 +1,5 @@
 using PayMyInvoice.Core.Invoices;
+using PayMyInvoice.Core.Requests;
 
 namespace PayMyInvoice.Core.Billing;
 
@@ -34,7 +35,8 @@ public sealed class FeeService(IInvoiceStore store, TimeProvider time)
     /// <summary>The most units one fee may hold: <see cref="MaxQuantity"/>, or fewer if the amount would pass Stripe's maximum.</summary>
     public static long MaximumQuantity(string txnType) => Math.Min(MaxQuantity, MoneyRules.MaxAmount / UnitPrices[txnType]);
 
-    public async Task<Result<Invoice>> BillAsync(string userId, string? txnType, long? txnQty, string? paymentMethodId, CancellationToken cancellationToken)
+    /// <summary>With <paramref name="remember"/> the fee and the request (Idempotency-Key) are written together.</summary>
+    public async Task<Result<Invoice>> BillAsync(string userId, string? txnType, long? txnQty, string? paymentMethodId, CancellationToken cancellationToken, Func<Invoice, RememberedRequest>? remember = null)
     {
         var errors = new List<FieldError>();
         var knownType = txnType is not null && UnitPrices.ContainsKey(txnType);
@@ -82,9 +84,12 @@ public sealed class FeeService(IInvoiceStore store, TimeProvider time)
             CreatedAt = now,
             UpdatedAt = now,
         };
-        return await store.TryCreateAsync(fee, cancellationToken).ConfigureAwait(false)
-            ? fee
-            : Failure.Conflict("already_exists", "A fee with this id already exists.");
+        return await store.CreateAsync(fee, remember, cancellationToken).ConfigureAwait(false) switch
+        {
+            StoreWrite.Written => fee,
+            StoreWrite.KeyTaken => RememberedRequests.KeyTaken(),
+            _ => Failure.Conflict("already_exists", "A fee with this id already exists."),
+        };
     }
 
     public async Task<Result<Invoice>> GetAsync(string userId, string? feeId, CancellationToken cancellationToken) =>

@@ -1,3 +1,5 @@
+using PayMyInvoice.Core.Requests;
+
 namespace PayMyInvoice.Core.Invoices;
 
 /// <summary>Where invoices live. Every write is conditional, so a lost race is reported, never applied.</summary>
@@ -19,6 +21,30 @@ public interface IInvoiceStore
 
     /// <summary>Deletes the invoice if the stored one still has <paramref name="expectedVersion"/>; false otherwise.</summary>
     Task<bool> TryDeleteAsync(string userId, string invoiceId, long expectedVersion, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="TryCreateAsync(Invoice, CancellationToken)"/> and remembering <paramref name="request"/>, in one
+    /// transaction: both are written, or neither (when the invoice exists, or the key is remembered and not expired).
+    /// </summary>
+    Task<StoreWrite> TryCreateAsync(Invoice invoice, RememberedRequest request, CancellationToken cancellationToken);
+
+    /// <summary><see cref="TryReplaceAsync(Invoice, long, CancellationToken)"/> and remembering <paramref name="request"/>, in one transaction.</summary>
+    Task<StoreWrite> TryReplaceAsync(Invoice invoice, long expectedVersion, RememberedRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The user's unexpired remembered request under this key (hash), read consistently; or null.</summary>
+    Task<RememberedRequest?> FindRequestAsync(string userId, string keyHash, CancellationToken cancellationToken);
+}
+
+/// <summary>How a write that also remembers a request ended.</summary>
+public enum StoreWrite
+{
+    Written,
+
+    /// <summary>The invoice's condition failed (it exists, or its version moved); nothing was written.</summary>
+    InvoiceChanged,
+
+    /// <summary>The key is already remembered (another request with it won); nothing was written.</summary>
+    KeyTaken,
 }
 
 /// <summary>One page of a user's invoices in creation order, after <see cref="AfterInvoiceId"/> when given.</summary>

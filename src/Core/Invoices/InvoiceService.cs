@@ -1,4 +1,5 @@
 using System.Globalization;
+using PayMyInvoice.Core.Requests;
 
 namespace PayMyInvoice.Core.Invoices;
 
@@ -8,7 +9,8 @@ public sealed class InvoiceService(IInvoiceStore store, TimeProvider time)
     public const int DefaultPageSize = 20;
     public const int MaxPageSize = 100;
 
-    public async Task<Result<Invoice>> CreateAsync(string userId, InvoiceInput input, CancellationToken cancellationToken)
+    /// <summary>With <paramref name="remember"/> the new invoice and the request (Idempotency-Key) are written together.</summary>
+    public async Task<Result<Invoice>> CreateAsync(string userId, InvoiceInput input, CancellationToken cancellationToken, Func<Invoice, RememberedRequest>? remember = null)
     {
         var validated = InvoiceValidator.Validate(input, userId);
         if (validated.Failure is { } failure)
@@ -29,9 +31,12 @@ public sealed class InvoiceService(IInvoiceStore store, TimeProvider time)
         };
 
         // A version-7 GUID collision is not a case to handle; the condition only guards against overwriting.
-        return await store.TryCreateAsync(invoice, cancellationToken).ConfigureAwait(false)
-            ? invoice
-            : Failure.Conflict("already_exists", "An invoice with this id already exists.");
+        return await store.CreateAsync(invoice, remember, cancellationToken).ConfigureAwait(false) switch
+        {
+            StoreWrite.Written => invoice,
+            StoreWrite.KeyTaken => RememberedRequests.KeyTaken(),
+            _ => Failure.Conflict("already_exists", "An invoice with this id already exists."),
+        };
     }
 
     public async Task<Result<Invoice>> GetAsync(string userId, string? invoiceId, CancellationToken cancellationToken) =>

@@ -1,3 +1,5 @@
+using PayMyInvoice.Core.Requests;
+
 namespace PayMyInvoice.Core.Invoices;
 
 /// <summary>
@@ -11,7 +13,9 @@ public static class InvoiceUpdates
     /// (nothing to write: it is answered as is), or with a failure (answered as is). A write stamps the next version and
     /// the time, unless <paramref name="keepVersion"/>: a change the owner did not make and need not see (a reminder
     /// mark) must not make the owner's next edit a conflict. After <paramref name="attempts"/> lost races the answer is
-    /// a <c>version_conflict</c>.
+    /// a <c>version_conflict</c>. With <paramref name="remember"/> the write also remembers the request (an
+    /// Idempotency-Key's record made from the invoice written), in the same transaction; if the key turns out to be
+    /// remembered already, nothing is written and the answer is <see cref="RememberedRequests.KeyTaken"/>.
     /// </summary>
     public static async Task<InvoiceUpdate> UpdateAsync(
         this IInvoiceStore store,
@@ -21,7 +25,8 @@ public static class InvoiceUpdates
         TimeProvider time,
         CancellationToken cancellationToken,
         int attempts = 3,
-        bool keepVersion = false)
+        bool keepVersion = false,
+        Func<Invoice, RememberedRequest>? remember = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(decide);
@@ -40,13 +45,29 @@ public static class InvoiceUpdates
             }
 
             var next = keepVersion ? decision.Value! with { Version = current.Version } : decision.Value! with { Version = current.Version + 1, UpdatedAt = time.GetUtcNow() };
-            if (await store.TryReplaceAsync(next, current.Version, cancellationToken).ConfigureAwait(false))
+            var write = remember is null
+                ? await store.TryReplaceAsync(next, current.Version, cancellationToken).ConfigureAwait(false) ? StoreWrite.Written : StoreWrite.InvoiceChanged
+                : await store.TryReplaceAsync(next, current.Version, remember(next), cancellationToken).ConfigureAwait(false);
+            switch (write)
             {
-                return new InvoiceUpdate(next, Written: true);
+                case StoreWrite.Written:
+                    return new InvoiceUpdate(next, Written: true);
+                case StoreWrite.KeyTaken:
+                    return new InvoiceUpdate(RememberedRequests.KeyTaken(), Written: false);
             }
         }
 
         return new InvoiceUpdate(Failure.Conflict("version_conflict", "The invoice kept changing while this request ran; read it again and retry."), Written: false);
+    }
+
+    /// <summary>Creates the invoice, remembering the request with it when <paramref name="remember"/> is given.</summary>
+    public static async Task<StoreWrite> CreateAsync(this IInvoiceStore store, Invoice invoice, Func<Invoice, RememberedRequest>? remember, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(invoice);
+        return remember is null
+            ? await store.TryCreateAsync(invoice, cancellationToken).ConfigureAwait(false) ? StoreWrite.Written : StoreWrite.InvoiceChanged
+            : await store.TryCreateAsync(invoice, remember(invoice), cancellationToken).ConfigureAwait(false);
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using PayMyInvoice.Core.Requests;
 
 namespace PayMyInvoice.Core.Invoices;
 
@@ -10,9 +11,19 @@ namespace PayMyInvoice.Core.Invoices;
 /// </summary>
 public sealed class PaymentService(IInvoiceStore store, TimeProvider time)
 {
-    public const int MaxIdempotencyKeyLength = 255;
+    public const int MaxIdempotencyKeyLength = RememberedRequests.MaxKeyLength;
 
-    public async Task<Result<Invoice>> PayAsync(string userId, string? invoiceId, string? paymentMethodId, string? idempotencyKey, CancellationToken cancellationToken)
+    /// <summary>
+    /// With <paramref name="remember"/> the move to processing also remembers the request (Idempotency-Key) in the
+    /// same write; an answer that writes nothing remembers nothing.
+    /// </summary>
+    public async Task<Result<Invoice>> PayAsync(
+        string userId,
+        string? invoiceId,
+        string? paymentMethodId,
+        string? idempotencyKey,
+        CancellationToken cancellationToken,
+        Func<Invoice, RememberedRequest>? remember = null)
     {
         var errors = new List<FieldError>();
         if (Billing.PaymentMethods.Check(paymentMethodId) is { } paymentMethodError)
@@ -20,9 +31,9 @@ public sealed class PaymentService(IInvoiceStore store, TimeProvider time)
             errors.Add(paymentMethodError);
         }
 
-        if (idempotencyKey is { } key && (key.Length is 0 or > MaxIdempotencyKeyLength))
+        if (idempotencyKey is { } key && RememberedRequests.CheckKey(key) is { } keyError)
         {
-            errors.Add(new FieldError("Idempotency-Key", "invalid_format", $"The header must be 1 to {MaxIdempotencyKeyLength} characters."));
+            errors.Add(keyError);
         }
 
         if (errors.Count > 0)
@@ -50,7 +61,7 @@ public sealed class PaymentService(IInvoiceStore store, TimeProvider time)
 
             var paying = current.MoveTo(InvoiceStatus.Processing, "paid");
             return paying.Failure ?? (Result<Invoice>)(paying.Value! with { Payment = new PaymentAttempt(paymentId, paymentMethodId!) });
-        }, time, cancellationToken).ConfigureAwait(false);
+        }, time, cancellationToken, remember: remember).ConfigureAwait(false);
         return update.Result;
     }
 

@@ -1,14 +1,17 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using PayMyInvoice.Core.Invoices;
+using PayMyInvoice.Core.Requests;
 
 namespace PayMyInvoice.Infrastructure.DynamoDb;
 
 /// <summary>
 /// Invoices in one table keyed userId (partition) + invoiceId (sort): a user's invoices are one partition, so
-/// another user's id can never be read by mistake, and a query lists them in creation order.
+/// another user's id can never be read by mistake, and a query lists them in creation order. Requests made with an
+/// Idempotency-Key are remembered in <paramref name="requestsTableName"/> (the idempotency table), each written in one
+/// transaction with the invoice it wrote.
 /// </summary>
-public sealed class DynamoDbInvoiceStore(IAmazonDynamoDB dynamo, string tableName) : IInvoiceStore
+public sealed class DynamoDbInvoiceStore(IAmazonDynamoDB dynamo, string tableName, string? requestsTableName = null) : IInvoiceStore
 {
     // With a status filter DynamoDB drops non-matching items after reading a page; read generous pages.
     private const int FilteredPageSize = 100;
@@ -113,6 +116,72 @@ public sealed class DynamoDbInvoiceStore(IAmazonDynamoDB dynamo, string tableNam
             ExpressionAttributeNames = new() { ["#version"] = InvoiceItem.Version },
             ExpressionAttributeValues = new() { [":expected"] = InvoiceItem.Number(expectedVersion) },
         }, cancellationToken)).ConfigureAwait(false);
+
+    public Task<StoreWrite> TryCreateAsync(Invoice invoice, RememberedRequest request, CancellationToken cancellationToken) =>
+        PutRememberingAsync(invoice, "attribute_not_exists(#key)", InvoiceItem.InvoiceId, null, request, cancellationToken);
+
+    public Task<StoreWrite> TryReplaceAsync(Invoice invoice, long expectedVersion, RememberedRequest request, CancellationToken cancellationToken) =>
+        PutRememberingAsync(invoice, "#key = :expected", InvoiceItem.Version, expectedVersion, request, cancellationToken);
+
+    public async Task<RememberedRequest?> FindRequestAsync(string userId, string keyHash, CancellationToken cancellationToken)
+    {
+        var response = await dynamo.GetItemAsync(new GetItemRequest
+        {
+            TableName = RequestsTable,
+            Key = RequestItem.Key(userId, keyHash),
+            ConsistentRead = true, // a request that just won must be seen by its retry
+        }, cancellationToken).ConfigureAwait(false);
+        return response.Item is { Count: > 0 } item && RequestItem.FromItem(item) is var request && !request.IsExpiredAt(DateTimeOffset.UtcNow)
+            ? request
+            : null; // the TTL deletes lazily (within days): an expired record is forgotten already
+    }
+
+    private string RequestsTable => requestsTableName ?? throw new InvalidOperationException("This function has no idempotency table (IDEMPOTENCY_TABLE), so it cannot remember requests.");
+
+    /// <summary>
+    /// The invoice put (on its condition) and the request record put (new, or replacing an expired one) in one
+    /// transaction. When it is cancelled the reasons say which condition failed: the record's wins, because then the
+    /// key's first answer is the answer. (Put needs only dynamodb:PutItem on each table, no ConditionCheckItem.)
+    /// </summary>
+    private async Task<StoreWrite> PutRememberingAsync(Invoice invoice, string condition, string keyAttribute, long? expectedVersion, RememberedRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(invoice);
+        ArgumentNullException.ThrowIfNull(request);
+        var invoicePut = new Put
+        {
+            TableName = tableName,
+            Item = InvoiceItem.ToItem(invoice),
+            ConditionExpression = condition,
+            ExpressionAttributeNames = new() { ["#key"] = keyAttribute },
+        };
+        if (expectedVersion is { } version)
+        {
+            invoicePut.ExpressionAttributeValues = new() { [":expected"] = InvoiceItem.Number(version) };
+        }
+
+        var requestPut = new Put
+        {
+            TableName = RequestsTable,
+            Item = RequestItem.ToItem(request),
+            ConditionExpression = "attribute_not_exists(#id) OR #expiration <= :now",
+            ExpressionAttributeNames = new() { ["#id"] = RequestItem.Id, ["#expiration"] = RequestItem.Expiration },
+            ExpressionAttributeValues = new() { [":now"] = InvoiceItem.Number(request.CreatedAt.ToUnixTimeSeconds()) },
+        };
+        try
+        {
+            await dynamo.TransactWriteItemsAsync(new TransactWriteItemsRequest
+            {
+                TransactItems = [new TransactWriteItem { Put = invoicePut }, new TransactWriteItem { Put = requestPut }],
+            }, cancellationToken).ConfigureAwait(false);
+            return StoreWrite.Written;
+        }
+        catch (TransactionCanceledException cancelled)
+        {
+            var reasons = cancelled.CancellationReasons ?? [];
+            // A transaction conflict on the record is a request with the same key being written at this moment.
+            return reasons.Count > 1 && reasons[1].Code is "ConditionalCheckFailed" or "TransactionConflict" ? StoreWrite.KeyTaken : StoreWrite.InvoiceChanged;
+        }
+    }
 
     private async Task<bool> PutIfAsync(Invoice invoice, string condition, string keyAttribute, long? expectedVersion, CancellationToken cancellationToken)
     {
