@@ -38,33 +38,28 @@ public static class ApiFunctions
     public static FunctionTable Create(Func<IInvoiceStore> store, string allowedOrigin = "*")
     {
         ArgumentNullException.ThrowIfNull(store);
-        ILambdaFunction Invoices(Func<InvoiceFunctions, Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>>> pick)
+        // Each function builds its store once, shared by its use case and its Idempotency-Key memory.
+        ILambdaFunction Route<TFunctions>(
+            Func<IInvoiceStore, IdempotentRequests, TFunctions> build,
+            Func<TFunctions, Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>>> pick)
         {
             var invoices = store();
-            return HttpFunction.Create(pick(new InvoiceFunctions(new InvoiceService(invoices, TimeProvider.System), new IdempotentRequests(invoices, TimeProvider.System))), allowedOrigin);
+            return HttpFunction.Create(pick(build(invoices, new IdempotentRequests(invoices, TimeProvider.System))), allowedOrigin);
         }
 
-        ILambdaFunction Payments(Func<PaymentFunctions, Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>>> pick)
-        {
-            var invoices = store();
-            return HttpFunction.Create(pick(new PaymentFunctions(new PaymentService(invoices, TimeProvider.System), new IdempotentRequests(invoices, TimeProvider.System))), allowedOrigin);
-        }
-
-        ILambdaFunction Fees(Func<FeeFunctions, Func<HttpCall, CancellationToken, Task<APIGatewayProxyResponse>>> pick)
-        {
-            var invoices = store();
-            return HttpFunction.Create(pick(new FeeFunctions(new FeeService(invoices, TimeProvider.System), new IdempotentRequests(invoices, TimeProvider.System))), allowedOrigin);
-        }
+        static InvoiceFunctions Invoices(IInvoiceStore s, IdempotentRequests r) => new(new InvoiceService(s, TimeProvider.System), r);
+        static PaymentFunctions Payments(IInvoiceStore s, IdempotentRequests r) => new(new PaymentService(s, TimeProvider.System), r);
+        static FeeFunctions Fees(IInvoiceStore s, IdempotentRequests r) => new(new FeeService(s, TimeProvider.System), r);
 
         return new FunctionTable()
-            .Add("createInvoice", () => Invoices(f => f.CreateAsync))
-            .Add("getInvoice", () => Invoices(f => f.GetAsync))
-            .Add("listInvoices", () => Invoices(f => f.ListAsync))
-            .Add("updateInvoice", () => Invoices(f => f.UpdateAsync))
-            .Add("deleteInvoice", () => Invoices(f => f.DeleteAsync))
-            .Add("payInvoice", () => Payments(f => f.PayAsync))
-            .Add("voidInvoice", () => Payments(f => f.VoidAsync))
-            .Add("billing", () => Fees(f => f.BillAsync))
-            .Add("getBilling", () => Fees(f => f.GetAsync));
+            .Add("createInvoice", () => Route(Invoices, f => f.CreateAsync))
+            .Add("getInvoice", () => Route(Invoices, f => f.GetAsync))
+            .Add("listInvoices", () => Route(Invoices, f => f.ListAsync))
+            .Add("updateInvoice", () => Route(Invoices, f => f.UpdateAsync))
+            .Add("deleteInvoice", () => Route(Invoices, f => f.DeleteAsync))
+            .Add("payInvoice", () => Route(Payments, f => f.PayAsync))
+            .Add("voidInvoice", () => Route(Payments, f => f.VoidAsync))
+            .Add("billing", () => Route(Fees, f => f.BillAsync))
+            .Add("getBilling", () => Route(Fees, f => f.GetAsync));
     }
 }

@@ -31,15 +31,13 @@ public static partial class IamTable
                     }
 
                     var targets = (statement["Resource"] is JsonArray many ? many.ToList() : [statement["Resource"]]).Select(r => Describe(r, stage));
-                    table.Append(CultureInfoInvariant($"| {name} | {string.Join(", ", actions)} | {string.Join(", ", targets.Distinct())} |\n"));
+                    table.Append(FormattableString.Invariant($"| {name} | {string.Join(", ", actions)} | {string.Join(", ", targets.Distinct())} |\n"));
                 }
             }
         }
 
         return table.ToString();
     }
-
-    private static string CultureInfoInvariant(FormattableString text) => FormattableString.Invariant(text);
 
     private static List<string> List(JsonNode? node) =>
         node is JsonArray list ? list.Select(n => n!.GetValue<string>()).ToList() : [node!.GetValue<string>()];

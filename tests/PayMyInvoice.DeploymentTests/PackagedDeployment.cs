@@ -42,7 +42,7 @@ public sealed class PackagedDeployment : IAsyncLifetime
         foreach (var (name, function) in state["service"]!["functions"]!.AsObject())
         {
             var artifact = function!["package"]?["artifact"]?.GetValue<string>();
-            var logicalId = char.ToUpperInvariant(name[0]) + name[1..].Replace("-", "Dash", StringComparison.Ordinal) + "LambdaFunction";
+            var logicalId = FunctionLogicalId(name);
             artifacts[logicalId] = artifact is null
                 ? Path.Combine(serviceDirectory, ".serverless", Path.GetFileName(template["Resources"]![logicalId]?["Properties"]?["Code"]?["S3Key"]?.GetValue<string>() ?? ""))
                 : Path.Combine(serviceDirectory, artifact);
@@ -50,6 +50,10 @@ public sealed class PackagedDeployment : IAsyncLifetime
 
         return (template, new TemplateChecks(template, id => artifacts.GetValueOrDefault(id) ?? $"(no artifact for {id})"));
     }
+
+    /// <summary>The framework's logical id for a function: <c>getInvoice</c> → <c>GetInvoiceLambdaFunction</c> ('-' becomes "Dash").</summary>
+    public static string FunctionLogicalId(string name) =>
+        char.ToUpperInvariant(name[0]) + name[1..].Replace("-", "Dash", StringComparison.Ordinal) + "LambdaFunction";
 
     public static async Task<(int ExitCode, string Output)> RunAsync(string directory, string file, params string[] arguments)
     {

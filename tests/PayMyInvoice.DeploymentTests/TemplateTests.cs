@@ -10,7 +10,7 @@ public sealed class TemplateTests(PackagedDeployment package, ITestOutputHelper 
     private TemplateChecks Checks => package.Checks;
 
     private JsonObject Function(string name) =>
-        package.Template["Resources"]![char.ToUpperInvariant(name[0]) + name[1..] + "LambdaFunction"]!["Properties"]!.AsObject();
+        package.Template["Resources"]![PackagedDeployment.FunctionLogicalId(name)]!["Properties"]!.AsObject();
 
     [Fact]
     public void Every_Ref_GetAtt_Sub_and_Condition_resolves() => Assert.Empty(Checks.UnresolvedReferences());
@@ -53,7 +53,7 @@ public sealed class TemplateTests(PackagedDeployment package, ITestOutputHelper 
         foreach (var name in new[] { "createInvoice", "listInvoices", "getInvoice", "updateInvoice", "deleteInvoice", "payInvoice", "voidInvoice", "billing", "getBilling" })
         {
             string[] expected = remembering.Contains(name) ? ["IdempotencyTable", "InvoicesTable"] : ["InvoicesTable"];
-            Assert.Equal(expected, Checks.ResourcesReachableBy(char.ToUpperInvariant(name[0]) + name[1..] + "LambdaFunction").Order(StringComparer.Ordinal));
+            Assert.Equal(expected, Checks.ResourcesReachableBy(PackagedDeployment.FunctionLogicalId(name)).Order(StringComparer.Ordinal));
         }
     }
 

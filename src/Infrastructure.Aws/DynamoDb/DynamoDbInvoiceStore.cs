@@ -147,18 +147,7 @@ public sealed class DynamoDbInvoiceStore(IAmazonDynamoDB dynamo, string tableNam
     {
         ArgumentNullException.ThrowIfNull(invoice);
         ArgumentNullException.ThrowIfNull(request);
-        var invoicePut = new Put
-        {
-            TableName = tableName,
-            Item = InvoiceItem.ToItem(invoice),
-            ConditionExpression = condition,
-            ExpressionAttributeNames = new() { ["#key"] = keyAttribute },
-        };
-        if (expectedVersion is { } version)
-        {
-            invoicePut.ExpressionAttributeValues = new() { [":expected"] = InvoiceItem.Number(version) };
-        }
-
+        var invoicePut = ConditionalPut(invoice, condition, keyAttribute, expectedVersion);
         var requestPut = new Put
         {
             TableName = RequestsTable,
@@ -185,8 +174,23 @@ public sealed class DynamoDbInvoiceStore(IAmazonDynamoDB dynamo, string tableNam
 
     private async Task<bool> PutIfAsync(Invoice invoice, string condition, string keyAttribute, long? expectedVersion, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(invoice);
+        var put = ConditionalPut(invoice, condition, keyAttribute, expectedVersion);
         var request = new PutItemRequest
+        {
+            TableName = put.TableName,
+            Item = put.Item,
+            ConditionExpression = put.ConditionExpression,
+            ExpressionAttributeNames = put.ExpressionAttributeNames,
+            ExpressionAttributeValues = put.ExpressionAttributeValues,
+        };
+        return await ConditionallyAsync(() => dynamo.PutItemAsync(request, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>The invoice's put with its condition (<c>#key</c> names the attribute, <c>:expected</c> the version), alone or in a transaction.</summary>
+    private Put ConditionalPut(Invoice invoice, string condition, string keyAttribute, long? expectedVersion)
+    {
+        ArgumentNullException.ThrowIfNull(invoice);
+        var put = new Put
         {
             TableName = tableName,
             Item = InvoiceItem.ToItem(invoice),
@@ -195,10 +199,10 @@ public sealed class DynamoDbInvoiceStore(IAmazonDynamoDB dynamo, string tableNam
         };
         if (expectedVersion is { } version)
         {
-            request.ExpressionAttributeValues = new() { [":expected"] = InvoiceItem.Number(version) };
+            put.ExpressionAttributeValues = new() { [":expected"] = InvoiceItem.Number(version) };
         }
 
-        return await ConditionallyAsync(() => dynamo.PutItemAsync(request, cancellationToken)).ConfigureAwait(false);
+        return put;
     }
 
     private static async Task<bool> ConditionallyAsync(Func<Task> write)
