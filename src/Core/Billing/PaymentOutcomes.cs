@@ -21,14 +21,13 @@ public sealed class PaymentOutcomes(IInvoiceStore store, TimeProvider time)
         var update = await store.UpdateAsync(userId, invoiceId, current =>
         {
             // Another payment's news, or a move the lifecycle forbids (already settled; backwards): nothing to record.
-            if (current.Payment is not { } payment || payment.PaymentId != paymentId || current.MoveTo(target, "recorded").Failure is not null)
+            if (current.Payment is not { } payment || payment.PaymentId != paymentId || current.MoveTo(target, "recorded").Value is not { } moved)
             {
                 return current;
             }
 
-            return current with
+            return moved with
             {
-                Status = target,
                 Payment = payment with
                 {
                     PaymentIntentId = result.PaymentIntentId ?? payment.PaymentIntentId,
