@@ -1,8 +1,10 @@
 using PayMyInvoice.Http;
 using PayMyInvoice.Api.Invoices;
+using PayMyInvoice.Api.PayLinks;
 using PayMyInvoice.Contracts.APIGatewayEvents;
 using PayMyInvoice.Core.Billing;
 using PayMyInvoice.Core.Invoices;
+using PayMyInvoice.Core.PayLinks;
 using PayMyInvoice.Infrastructure.Aws;
 using PayMyInvoice.Infrastructure.DynamoDb;
 using PayMyInvoice.Lambda;
@@ -31,11 +33,12 @@ public static class ApiFunctions
                 var aws = new AwsSettings(settings);
                 return new DynamoDbInvoiceStore(DynamoDbClients.FromSettings(aws), aws.Required(TableVariable), settings(IdempotencyTableVariable));
             },
+            PayLinkKeys.FromSettings(settings),
             settings(CorsOriginVariable) ?? "*");
     }
 
     /// <summary>The same table over any invoice store (tests pass their own).</summary>
-    public static FunctionTable Create(Func<IInvoiceStore> store, string allowedOrigin = "*")
+    public static FunctionTable Create(Func<IInvoiceStore> store, PayLinkKeys payLinks, string allowedOrigin = "*")
     {
         ArgumentNullException.ThrowIfNull(store);
         // Each function builds its store once, shared by its use case and its Idempotency-Key memory.
@@ -47,7 +50,7 @@ public static class ApiFunctions
             return HttpFunction.Create(pick(build(invoices, new IdempotentRequests(invoices, TimeProvider.System))), allowedOrigin);
         }
 
-        static InvoiceFunctions Invoices(IInvoiceStore s, IdempotentRequests r) => new(new InvoiceService(s, TimeProvider.System), r);
+        InvoiceFunctions Invoices(IInvoiceStore s, IdempotentRequests r) => new(new InvoiceService(s, TimeProvider.System, payLinks), r, payLinks);
         static PaymentFunctions Payments(IInvoiceStore s, IdempotentRequests r) => new(new PaymentService(s, TimeProvider.System), r);
         static FeeFunctions Fees(IInvoiceStore s, IdempotentRequests r) => new(new FeeService(s, TimeProvider.System), r);
 
@@ -60,6 +63,7 @@ public static class ApiFunctions
             .Add("payInvoice", () => Route(Payments, f => f.PayAsync))
             .Add("voidInvoice", () => Route(Payments, f => f.VoidAsync))
             .Add("billing", () => Route(Fees, f => f.BillAsync))
-            .Add("getBilling", () => Route(Fees, f => f.GetAsync));
+            .Add("getBilling", () => Route(Fees, f => f.GetAsync))
+            .Add("payPage", () => HttpFunction.CreateAnonymous(new PayPageFunction(store(), TimeProvider.System).GetAsync));
     }
 }

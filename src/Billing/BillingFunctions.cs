@@ -1,5 +1,7 @@
 using PayMyInvoice.Contracts;
 using PayMyInvoice.Core.Billing;
+using PayMyInvoice.Core.PayLinks;
+using PayMyInvoice.Http;
 using PayMyInvoice.Infrastructure.Aws;
 using PayMyInvoice.Infrastructure.DynamoDb;
 using PayMyInvoice.Infrastructure.Idempotency;
@@ -27,6 +29,12 @@ public static class BillingFunctions
                 var idempotency = new DynamoDbIdempotencyStore(dynamo, aws.Required(IdempotencyTableVariable), TimeProvider.System);
                 var billing = new BillingService(store, StripePaymentGateway.FromSettings(settings), idempotency, new PaymentOutcomes(store, TimeProvider.System));
                 return LambdaFunction.Create(ContractsJsonContext.Wire.SQSEvent, ContractsJsonContext.Wire.SQSBatchResponse, new BillingWorkerFunction(billing).HandleAsync);
+            })
+            .Add("payCheckout", () =>
+            {
+                var store = new DynamoDbInvoiceStore(DynamoDbClients.FromSettings(aws), aws.Required("INVOICES_TABLE"));
+                var checkout = new CheckoutService(store, StripeCheckoutGateway.FromSettings(settings), TimeProvider.System);
+                return HttpFunction.CreateAnonymous(new PayCheckoutFunction(checkout, PayLinkKeys.FromSettings(settings)).PostAsync);
             });
     }
 }

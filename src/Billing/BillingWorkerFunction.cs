@@ -14,9 +14,6 @@ public sealed class BillingWorkerFunction(BillingService billing)
     /// </summary>
     public static readonly TimeSpan Reserve = TimeSpan.FromSeconds(5);
 
-    /// <summary>The <c>error_class</c> of the line logged when Stripe refuses our request itself; the alarm matches it.</summary>
-    public const string StripeConfigurationErrorClass = "stripe_configuration";
-
     public Task<SQSBatchResponse> HandleAsync(SQSEvent batch, ILambdaContext context, CancellationToken cancellationToken) =>
         SqsBatch.ProcessAsync(batch, context, Reserve, async message =>
         {
@@ -35,39 +32,11 @@ public sealed class BillingWorkerFunction(BillingService billing)
 
             if (outcome.Charge?.ProviderError is { } error)
             {
-                LogStripeRefusal(context.Logger, evt.Invoice.InvoiceId, payment.PaymentId, error);
+                StripeRefusals.Log(
+                    context.Logger,
+                    error,
+                    $"payment {payment.PaymentId} is payment_failed with processing_error",
+                    new() { ["invoice_id"] = evt.Invoice.InvoiceId, ["payment_id"] = payment.PaymentId });
             }
         }, cancellationToken);
-
-    /// <summary>
-    /// One error line per payment Stripe refused for a reason on our side (key, permissions, parameters), with a fixed
-    /// message prefix and <c>"error_class":"stripe_configuration"</c> for the deployment's alarm. Stripe's message is
-    /// included with any key fragment removed; payers and owners never see it.
-    /// </summary>
-    private static void LogStripeRefusal(ILambdaLogger logger, string invoiceId, string paymentId, ProviderError error)
-    {
-        var fields = new Dictionary<string, string>
-        {
-            ["error_class"] = StripeConfigurationErrorClass,
-            ["invoice_id"] = invoiceId,
-            ["payment_id"] = paymentId,
-            ["stripe_error_type"] = error.Type,
-            ["stripe_http_status"] = error.HttpStatus.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        AddIfSet(fields, "stripe_error_code", error.Code);
-        AddIfSet(fields, "stripe_error_param", error.Param);
-        AddIfSet(fields, "stripe_request_id", error.RequestId);
-        AddIfSet(fields, "stripe_message", error.Message);
-        logger.LogError(
-            $"Stripe refused the request itself ({error.Type}, HTTP {error.HttpStatus}): payment {paymentId} is payment_failed with processing_error; check the Stripe key, its permissions and the request",
-            fields);
-    }
-
-    private static void AddIfSet(Dictionary<string, string> fields, string key, string? value)
-    {
-        if (!string.IsNullOrEmpty(value))
-        {
-            fields[key] = value;
-        }
-    }
 }

@@ -39,15 +39,23 @@ public sealed partial class StripePaymentGateway(StripeClient stripe, TimeSpan c
     public static StripePaymentGateway FromSettings(Func<string, string?> settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        return new StripePaymentGateway(ClientFromSettings(settings), CallTimeoutFromSettings(settings), TimeProvider.System);
+    }
+
+    /// <summary>The Stripe.net client for <see cref="SecretKeyVariable"/> (and <see cref="ApiBaseVariable"/>, the emulator's, locally).</summary>
+    internal static StripeClient ClientFromSettings(Func<string, string?> settings)
+    {
         var key = settings(SecretKeyVariable) ?? throw new InvalidOperationException($"{SecretKeyVariable} is not set.");
-        var timeout = settings(TimeoutVariable) is { } seconds
-            ? TimeSpan.FromSeconds(double.Parse(seconds, NumberStyles.Float, CultureInfo.InvariantCulture))
-            : DefaultCallTimeout;
 
         // No client-wide timeout: each call's own token carries it (see ChargeAsync), so it can shrink to the time left.
         var http = new SystemNetHttpClient(new HttpClient { Timeout = Timeout.InfiniteTimeSpan }, maxNetworkRetries: 2);
-        return new StripePaymentGateway(new StripeClient(key, httpClient: http, apiBase: settings(ApiBaseVariable)), timeout, TimeProvider.System);
+        return new StripeClient(key, httpClient: http, apiBase: settings(ApiBaseVariable));
     }
+
+    internal static TimeSpan CallTimeoutFromSettings(Func<string, string?> settings) =>
+        settings(TimeoutVariable) is { } seconds
+            ? TimeSpan.FromSeconds(double.Parse(seconds, NumberStyles.Float, CultureInfo.InvariantCulture))
+            : DefaultCallTimeout;
 
     public async Task<ChargeResult> ChargeAsync(ChargeRequest request, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
@@ -117,13 +125,13 @@ public sealed partial class StripePaymentGateway(StripeClient stripe, TimeSpan c
     private static bool IsMissingPaymentMethod(StripeException error) =>
         error.StripeError is { Type: "invalid_request_error", Code: "resource_missing", Param: "payment_method" };
 
-    private static bool IsTransient(StripeException error) =>
+    internal static bool IsTransient(StripeException error) =>
         error.HttpStatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.Conflict
         || (int)error.HttpStatusCode >= 500
         || error.StripeError?.Type is "api_error" or "rate_limit_error"
         || error.StripeError?.Code is "rate_limit" or "lock_timeout";
 
-    private static ProviderError Describe(StripeException error) => new(
+    internal static ProviderError Describe(StripeException error) => new(
         error.StripeError?.Type ?? "unknown",
         (int)error.HttpStatusCode,
         error.StripeError?.Code,

@@ -8,6 +8,7 @@ using PayMyInvoice.Api;
 using PayMyInvoice.Billing;
 using PayMyInvoice.Infrastructure.DynamoDb;
 using PayMyInvoice.Infrastructure.Sns;
+using PayMyInvoice.Core.PayLinks;
 using PayMyInvoice.Lambda;
 using PayMyInvoice.Local.Serverless;
 using PayMyInvoice.Workers;
@@ -30,6 +31,15 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
 
     /// <summary>The signing secret the local webhook function checks; point the Stripe emulator's deliveries at it.</summary>
     public const string WebhookSecret = "whsec_local";
+
+    /// <summary>The local stack's pay-link secret (in AWS an SSM SecureString).</summary>
+    public const string PayLinkSecret = "local-pay-link-secret-not-for-production";
+
+    /// <summary>
+    /// Where the local API gateway listens, once it does: pay links point there. Without one (<c>invoke</c>) they point
+    /// at 127.0.0.1, which serves nothing.
+    /// </summary>
+    public Uri? ApiUrl { get; set; }
 
     public ServerlessConfig Config => config;
 
@@ -195,6 +205,7 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
             ["AWS_LAMBDA_FUNCTION_NAME"] = function.DeployedName,
             ["STRIPE_SECRET_KEY"] = "sk_test_local",
             ["STRIPE_WEBHOOK_SECRET"] = WebhookSecret,
+            [PayLinkKeys.SecretVariable] = PayLinkSecret,
             ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "256",
         };
         foreach (var secret in new[] { "SMTP_USERNAME", "SMTP_PASSWORD" })
@@ -205,6 +216,11 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
         if (endpoints.Smtp is { } smtp)
         {
             variables["SMTP_URL"] = smtp.ToString();
+        }
+
+        if (variables.ContainsKey(PayLinkKeys.BaseVariable))
+        {
+            variables[PayLinkKeys.BaseVariable] = (ApiUrl ?? new Uri("http://127.0.0.1/")).AbsoluteUri;
         }
 
         if (endpoints.Stripe is { } stripe)

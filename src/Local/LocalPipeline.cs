@@ -59,6 +59,7 @@ public sealed class LocalPipeline : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(deployment);
         ArgumentNullException.ThrowIfNull(stripe);
         var gateway = await LocalApiGateway.StartAsync(deployment, gatewayPort).ConfigureAwait(false);
+        deployment.ApiUrl = gateway.BaseUrl;
         stripe.AddWebhookEndpoint(new Uri(gateway.BaseUrl, "/webhooks/stripe"), LocalDeployment.WebhookSecret);
         var streamsClient = new DynamoDbStreamsClient(deployment.Endpoints.DynamoDb, deployment.Config.Region);
         var sqs = deployment.Sqs();

@@ -2,6 +2,7 @@ using PayMyInvoice.Contracts;
 using PayMyInvoice.Core.Billing;
 using PayMyInvoice.Core.Invoices;
 using PayMyInvoice.Core.Notifications;
+using PayMyInvoice.Core.PayLinks;
 using PayMyInvoice.Http;
 using PayMyInvoice.Infrastructure.Aws;
 using PayMyInvoice.Infrastructure.DynamoDb;
@@ -26,7 +27,6 @@ public static class WorkerFunctions
     public const string PaymentEventsTopicVariable = "PAYMENT_EVENTS_TOPIC_ARN";
     public const string IdempotencyTableVariable = "IDEMPOTENCY_TABLE";
     public const string WebhookSecretVariable = "STRIPE_WEBHOOK_SECRET";
-    public const string PayLinkBaseVariable = "PAY_LINK_BASE";
     public const string ReminderDaysVariable = "OVERDUE_REMINDER_DAYS";
 
     public static FunctionTable Create(Func<string, string?> settings)
@@ -47,7 +47,7 @@ public static class WorkerFunctions
             .Add("notifications", () =>
             {
                 var mailer = SmtpMailer.FromSettings(settings);
-                var emails = new InvoiceEmails(new Uri(aws.Required(PayLinkBaseVariable)), mailer.Domain);
+                var emails = new InvoiceEmails(PayLinkKeys.FromSettings(settings), mailer.Domain);
                 return LambdaFunction.Create(
                     ContractsJsonContext.Wire.SQSEvent,
                     ContractsJsonContext.Wire.SQSBatchResponse,

@@ -26,7 +26,7 @@ public sealed class IdempotencyKeyTests(LocalServicesFixture local) : IAsyncLife
         _invoices = environment[ApiFunctions.TableVariable];
         _requests = environment[ApiFunctions.IdempotencyTableVariable];
         _store = new DynamoDbInvoiceStore(local.DynamoDb, _invoices, _requests);
-        _api = new ApiCalls(ApiFunctions.Create(() => _store));
+        _api = new ApiCalls(ApiFunctions.Create(() => _store, TestPayLinks.Keys));
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

@@ -20,7 +20,7 @@ public sealed class InvoiceApiTests(LocalServicesFixture local) : IAsyncLifetime
         var deployment = await local.DeployFreshStageAsync();
         _table = deployment.Config.Function("createInvoice").Environment[ApiFunctions.TableVariable];
         var requests = deployment.Config.Function("createInvoice").Environment[ApiFunctions.IdempotencyTableVariable];
-        _api = new ApiCalls(ApiFunctions.Create(() => new DynamoDbInvoiceStore(local.DynamoDb, _table, requests)));
+        _api = new ApiCalls(ApiFunctions.Create(() => new DynamoDbInvoiceStore(local.DynamoDb, _table, requests), TestPayLinks.Keys));
         _seeded = await local.CountItemsAsync(_table); // the mocks' sample invoice, another user's
     }
 

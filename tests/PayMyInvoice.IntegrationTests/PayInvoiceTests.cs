@@ -18,7 +18,7 @@ public sealed class PayInvoiceTests(LocalServicesFixture local) : IAsyncLifetime
         var deployment = await local.DeployFreshStageAsync();
         var environment = deployment.Config.Function("payInvoice").Environment;
         _store = new DynamoDbInvoiceStore(local.DynamoDb, environment[ApiFunctions.TableVariable], environment[ApiFunctions.IdempotencyTableVariable]);
-        _api = new ApiCalls(ApiFunctions.Create(() => _store));
+        _api = new ApiCalls(ApiFunctions.Create(() => _store, TestPayLinks.Keys));
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

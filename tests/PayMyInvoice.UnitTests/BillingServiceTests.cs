@@ -58,7 +58,7 @@ public sealed class BillingServiceTests
         Assert.Equal((InvoiceStatus.PaymentFailed, "processing_error"), (invoice.Status, invoice.Payment!.FailureCode));
         Assert.Equal(PaymentFailureMessages.For("processing_error"), invoice.Payment.FailureMessage);
         var line = Assert.Single(logs.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!), l => l["level"]!.GetValue<string>() == "Error");
-        Assert.Equal(BillingWorkerFunction.StripeConfigurationErrorClass, line["error_class"]!.GetValue<string>());
+        Assert.Equal(StripeRefusals.ErrorClass, line["error_class"]!.GetValue<string>());
         Assert.StartsWith("Stripe refused the request itself", line["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(("pay_1", "authentication_error", "401", "req_123"), (line["payment_id"]!.GetValue<string>(), line["stripe_error_type"]!.GetValue<string>(), line["stripe_http_status"]!.GetValue<string>(), line["stripe_request_id"]!.GetValue<string>()));
     }

@@ -10,7 +10,7 @@ public sealed class HttpFunctionTests
     [Fact]
     public async Task A_failing_dependency_is_a_500_in_the_error_shape_with_CORS_never_an_exception()
     {
-        var api = new ApiCalls(ApiFunctions.Create(() => new BrokenStore(), "https://app.example.com"));
+        var api = new ApiCalls(ApiFunctions.Create(() => new BrokenStore(), TestPayLinks.Keys, "https://app.example.com"));
         var result = await api.GetAsync(InvoiceIds.New());
         Assert.Equal((500, "internal_error"), (result.Status, result.ErrorCode));
         Assert.Equal("https://app.example.com", result.Headers["Access-Control-Allow-Origin"]);
@@ -37,6 +37,8 @@ public sealed class HttpFunctionTests
         public Task<bool> TryReplaceAsync(Invoice invoice, long expectedVersion, CancellationToken cancellationToken) => throw new IOException("network down");
 
         public IAsyncEnumerable<(string UserId, string InvoiceId)> ListOverdueAsync(DateOnly today, CancellationToken cancellationToken) => throw new IOException("network down");
+
+        public Task<Invoice?> FindByPayLinkAsync(string tokenHash, CancellationToken cancellationToken) => throw new IOException("network down");
 
         public Task<bool> TryDeleteAsync(string userId, string invoiceId, long expectedVersion, CancellationToken cancellationToken) => throw new IOException("network down");
 

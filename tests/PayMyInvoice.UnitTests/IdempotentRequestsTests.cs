@@ -10,7 +10,7 @@ public sealed class IdempotentRequestsTests
     private readonly InMemoryInvoiceStore _store = new();
     private readonly ApiCalls _api;
 
-    public IdempotentRequestsTests() => _api = new ApiCalls(ApiFunctions.Create(() => _store));
+    public IdempotentRequestsTests() => _api = new ApiCalls(ApiFunctions.Create(() => _store, TestPayLinks.Keys));
 
     [Fact]
     public async Task Without_a_key_a_retried_create_is_a_second_invoice_and_nothing_is_remembered()

@@ -52,6 +52,9 @@ internal sealed class InMemoryInvoiceStore : IInvoiceStore
         }
     }
 
+    public Task<Invoice?> FindByPayLinkAsync(string tokenHash, CancellationToken cancellationToken) =>
+        Task.FromResult(_items.Values.FirstOrDefault(i => i.PayLink?.TokenHash == tokenHash));
+
     public Task<bool> TryDeleteAsync(string userId, string invoiceId, long expectedVersion, CancellationToken cancellationToken) =>
         Task.FromResult(Write(() => _items.TryGetValue((userId, invoiceId), out var current) && current.Version == expectedVersion && _items.Remove((userId, invoiceId))));
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using PayMyInvoice.Tests;
 using PayMyInvoice.Core;
 using PayMyInvoice.Core.Invoices;
 
@@ -11,7 +12,7 @@ public sealed class InvoiceServiceTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
     private readonly InvoiceService _service;
 
-    public InvoiceServiceTests() => _service = new InvoiceService(_store, _time);
+    public InvoiceServiceTests() => _service = new InvoiceService(_store, _time, TestPayLinks.Keys);
 
     [Fact]
     public async Task A_new_invoice_is_a_draft_at_version_1_unless_issued_at_once()

@@ -114,7 +114,7 @@ public sealed class MoneyRulesTests
     public async Task An_invoice_below_the_minimum_is_a_400_validation_failed_naming_the_field_and_the_minimum()
     {
         var store = new InMemoryInvoiceStore();
-        var api = new ApiCalls(ApiFunctions.Create(() => store));
+        var api = new ApiCalls(ApiFunctions.Create(() => store, TestPayLinks.Keys));
         var result = await api.CreateAsync(ApiCalls.NewInvoice(amount: 49));
         Assert.Equal((400, "validation_failed"), (result.Status, result.ErrorCode));
         var detail = Assert.Single(result.Body!["error"]!["details"]!.AsArray())!;
@@ -151,7 +151,7 @@ public sealed class MoneyRulesTests
     [Fact]
     public async Task A_one_unit_TransactionFee_is_a_400_from_POST_billing()
     {
-        var api = new ApiCalls(ApiFunctions.Create(() => new InMemoryInvoiceStore()));
+        var api = new ApiCalls(ApiFunctions.Create(() => new InMemoryInvoiceStore(), TestPayLinks.Keys));
         var result = await api.SendAsync("billing", ApiCalls.Event("POST", "/billing", body: """{"txnType":"TransactionFee","txnQty":1,"paymentMethodId":"pm_card_visa"}"""));
         Assert.Equal((400, "validation_failed"), (result.Status, result.ErrorCode));
         var detail = Assert.Single(result.Body!["error"]!["details"]!.AsArray())!;

@@ -1,3 +1,4 @@
+using PayMyInvoice.Tests;
 using PayMyInvoice.Contracts.Events;
 using PayMyInvoice.Core.Billing;
 using PayMyInvoice.Workers.Notifications;
@@ -63,7 +64,7 @@ public sealed class PaymentFailureMessagesTests
             },
         };
 
-        var emails = new InvoiceEmails(new Uri("https://app.example/"), "example").For(evt);
+        var emails = new InvoiceEmails(TestPayLinks.Keys, "example").For(evt);
 
         Assert.Equal(["payer@example.com", "owner@example.com"], emails.Select(e => e.To));
         Assert.All(emails, e =>

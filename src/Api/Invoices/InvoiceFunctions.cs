@@ -3,11 +3,12 @@ using PayMyInvoice.Http;
 using PayMyInvoice.Contracts;
 using PayMyInvoice.Contracts.APIGatewayEvents;
 using PayMyInvoice.Core.Invoices;
+using PayMyInvoice.Core.PayLinks;
 
 namespace PayMyInvoice.Api.Invoices;
 
 /// <summary>The invoice HTTP functions: parse, one use case, map the result.</summary>
-public sealed class InvoiceFunctions(InvoiceService invoices, IdempotentRequests idempotent)
+public sealed class InvoiceFunctions(InvoiceService invoices, IdempotentRequests idempotent, PayLinkKeys payLinks)
 {
     public async Task<APIGatewayProxyResponse> CreateAsync(HttpCall call, CancellationToken cancellationToken)
     {
@@ -21,8 +22,9 @@ public sealed class InvoiceFunctions(InvoiceService invoices, IdempotentRequests
             call,
             JsonSerializer.Serialize(body, ContractsJsonContext.Wire.InvoiceRequest),
             remember => invoices.CreateAsync(call.UserId, body.ToInput(), cancellationToken, remember),
-            invoice => ApiResponses.Json(201, invoice.ToResponse(), ContractsJsonContext.Wire.InvoiceResponse, new() { ["Location"] = $"/invoices/{invoice.InvoiceId}" }),
-            cancellationToken).ConfigureAwait(false);
+            invoice => Created(invoice, payLinks),
+            cancellationToken,
+            stored: invoice => Created(invoice, null)).ConfigureAwait(false);
     }
 
     public async Task<APIGatewayProxyResponse> GetAsync(HttpCall call, CancellationToken cancellationToken)
@@ -30,7 +32,7 @@ public sealed class InvoiceFunctions(InvoiceService invoices, IdempotentRequests
         ArgumentNullException.ThrowIfNull(call);
         var result = await invoices.GetAsync(call.UserId, call.PathParameter("id"), cancellationToken).ConfigureAwait(false);
         return result.Value is { } invoice
-            ? ApiResponses.Json(200, invoice.ToResponse(), ContractsJsonContext.Wire.InvoiceResponse)
+            ? ApiResponses.Json(200, invoice.ToResponse(payLinks), ContractsJsonContext.Wire.InvoiceResponse)
             : ApiResponses.From(result.Failure!);
     }
 
@@ -39,7 +41,7 @@ public sealed class InvoiceFunctions(InvoiceService invoices, IdempotentRequests
         ArgumentNullException.ThrowIfNull(call);
         var result = await invoices.ListAsync(call.UserId, call.Query("limit"), call.Query("cursor"), call.Query("status"), cancellationToken).ConfigureAwait(false);
         return result.Value is { } page
-            ? ApiResponses.Json(200, page.ToResponse(), ContractsJsonContext.Wire.InvoiceListResponse)
+            ? ApiResponses.Json(200, page.ToResponse(payLinks), ContractsJsonContext.Wire.InvoiceListResponse)
             : ApiResponses.From(result.Failure!);
     }
 
@@ -53,7 +55,7 @@ public sealed class InvoiceFunctions(InvoiceService invoices, IdempotentRequests
 
         var result = await invoices.UpdateAsync(call.UserId, call.PathParameter("id"), body.ToInput(), cancellationToken).ConfigureAwait(false);
         return result.Value is { } invoice
-            ? ApiResponses.Json(200, invoice.ToResponse(), ContractsJsonContext.Wire.InvoiceResponse)
+            ? ApiResponses.Json(200, invoice.ToResponse(payLinks), ContractsJsonContext.Wire.InvoiceResponse)
             : ApiResponses.From(result.Failure!);
     }
 
@@ -63,4 +65,8 @@ public sealed class InvoiceFunctions(InvoiceService invoices, IdempotentRequests
         var result = await invoices.DeleteAsync(call.UserId, call.PathParameter("id"), cancellationToken).ConfigureAwait(false);
         return result.IsSuccess ? ApiResponses.NoContent() : ApiResponses.From(result.Failure!);
     }
+
+    /// <summary>Remembered for Idempotency-Key without the pay link (<paramref name="payLinks"/> null): its token is never stored.</summary>
+    private static APIGatewayProxyResponse Created(Invoice invoice, PayLinkKeys? payLinks) =>
+        ApiResponses.Json(201, invoice.ToResponse(payLinks), ContractsJsonContext.Wire.InvoiceResponse, new() { ["Location"] = $"/invoices/{invoice.InvoiceId}" });
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using PayMyInvoice.Contracts.Http;
 using PayMyInvoice.Core.Invoices;
+using PayMyInvoice.Core.PayLinks;
 
 namespace PayMyInvoice.Api.Invoices;
 
@@ -25,7 +26,8 @@ public static class InvoiceMapping
         };
     }
 
-    public static InvoiceResponse ToResponse(this Invoice invoice)
+    /// <param name="payLinks">Null where the pay link must not be written (a response remembered for Idempotency-Key is stored).</param>
+    public static InvoiceResponse ToResponse(this Invoice invoice, PayLinkKeys? payLinks)
     {
         ArgumentNullException.ThrowIfNull(invoice);
         var details = invoice.Details;
@@ -50,6 +52,7 @@ public static class InvoiceMapping
             Payment = invoice.Payment is { } payment
                 ? new PaymentDto { PaymentId = payment.PaymentId, FailureCode = payment.FailureCode, FailureMessage = payment.FailureMessage }
                 : null,
+            PayUrl = payLinks?.UrlFor(invoice)?.AbsoluteUri,
         };
     }
 
@@ -59,12 +62,12 @@ public static class InvoiceMapping
         return new PaymentResponse { InvoiceId = invoice.InvoiceId, PaymentId = invoice.Payment!.PaymentId, Status = invoice.Status.ToName() };
     }
 
-    public static InvoiceListResponse ToResponse(this InvoicePage page)
+    public static InvoiceListResponse ToResponse(this InvoicePage page, PayLinkKeys payLinks)
     {
         ArgumentNullException.ThrowIfNull(page);
         return new InvoiceListResponse
         {
-            Items = page.Items.Select(ToResponse).ToList(),
+            Items = page.Items.Select(invoice => invoice.ToResponse(payLinks)).ToList(),
             NextCursor = page.LastInvoiceId is { } last ? PageCursor.Encode(last) : null,
         };
     }

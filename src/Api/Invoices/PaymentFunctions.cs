@@ -31,7 +31,7 @@ public sealed class PaymentFunctions(PaymentService payments, IdempotentRequests
         ArgumentNullException.ThrowIfNull(call);
         var result = await payments.VoidAsync(call.UserId, call.PathParameter("id"), cancellationToken).ConfigureAwait(false);
         return result.Value is { } invoice
-            ? ApiResponses.Json(200, invoice.ToResponse(), ContractsJsonContext.Wire.InvoiceResponse)
+            ? ApiResponses.Json(200, invoice.ToResponse(payLinks: null /* a voided invoice has none */), ContractsJsonContext.Wire.InvoiceResponse)
             : ApiResponses.From(result.Failure!);
     }
 }

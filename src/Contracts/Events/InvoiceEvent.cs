@@ -32,13 +32,17 @@ public sealed class InvoiceSnapshot
     public required string Status { get; init; }
     public required long Version { get; init; }
     public PaymentSnapshot? Payment { get; init; }
+
+    /// <summary>The pay link's nonce while the invoice has one: with the deployment's secret it yields the payer's URL.</summary>
+    public string? PayLinkNonce { get; init; }
 }
 
 /// <summary>The current payment attempt: what the billing worker needs, and what the notifications tell.</summary>
 public sealed class PaymentSnapshot
 {
     public required string PaymentId { get; init; }
-    public required string PaymentMethodId { get; init; }
+    /// <summary>Null for a payment made on Stripe's Checkout page from the pay link.</summary>
+    public string? PaymentMethodId { get; init; }
     public string? PaymentIntentId { get; init; }
     public string? FailureCode { get; init; }
     public string? FailureMessage { get; init; }

@@ -17,6 +17,9 @@ public sealed class InvoiceResponse
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
     public PaymentDto? Payment { get; init; }
+
+    /// <summary>The payer's page (anyone holding it can see and pay this invoice); absent for drafts, fees and voided invoices.</summary>
+    public string? PayUrl { get; init; }
 }
 
 public sealed class InvoiceListResponse

@@ -21,7 +21,7 @@ public sealed class StripeEventData
     public required StripeEventObject Object { get; init; }
 }
 
-/// <summary>The event's object; for <c>payment_intent.*</c> events a PaymentIntent.</summary>
+/// <summary>The event's object: a PaymentIntent for <c>payment_intent.*</c>, a Checkout Session for <c>checkout.session.*</c>.</summary>
 public sealed class StripeEventObject
 {
     public required string Id { get; init; }
@@ -35,6 +35,14 @@ public sealed class StripeEventObject
 
     [JsonPropertyName("last_payment_error")]
     public StripeError? LastPaymentError { get; init; }
+
+    /// <summary>A Checkout Session's PaymentIntent id (unexpanded), once it has one.</summary>
+    [JsonPropertyName("payment_intent")]
+    public string? PaymentIntent { get; init; }
+
+    /// <summary>A Checkout Session's <c>paid</c>, <c>unpaid</c> or <c>no_payment_required</c>.</summary>
+    [JsonPropertyName("payment_status")]
+    public string? PaymentStatus { get; init; }
 }
 
 /// <summary>Stripe's error object as a PaymentIntent's <c>last_payment_error</c> carries it.</summary>

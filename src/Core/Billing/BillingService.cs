@@ -22,7 +22,12 @@ public sealed class BillingService(IInvoiceStore store, IPaymentGateway gateway,
             return new BillingOutcome(BillingResult.NothingToDo); // a stale or repeated request: this payment is no longer waiting
         }
 
-        var request = new ChargeRequest(paymentId, userId, invoiceId, invoice.Details.Amount, invoice.Details.Currency, invoice.Payment.PaymentMethodId);
+        if (invoice.Payment.PaymentMethodId is not { } paymentMethodId)
+        {
+            return new BillingOutcome(BillingResult.NothingToDo); // a Checkout payment: Stripe's page charges, its webhook settles
+        }
+
+        var request = new ChargeRequest(paymentId, userId, invoiceId, invoice.Details.Amount, invoice.Details.Currency, paymentMethodId);
         ChargeResult? charge = null;
         var claim = await idempotency.RunOnceAsync("billing#" + paymentId, Hash(request), deadline, async () =>
         {

@@ -27,6 +27,9 @@ public enum ChargeStatus
     /// so retrying cannot help and the payer cannot fix it; operators must (see <see cref="ChargeResult.ProviderError"/>).
     /// </summary>
     Failed,
+
+    /// <summary>The payer left a Checkout Session until it expired: nothing was charged and the invoice is payable again.</summary>
+    Abandoned,
 }
 
 /// <summary>
@@ -52,3 +55,36 @@ public sealed record ChargeResult(ChargeStatus Status, string? PaymentIntentId, 
 
 /// <summary>The provider's error as operators need it; <see cref="Message"/> has any API key fragment removed.</summary>
 public sealed record ProviderError(string Type, int HttpStatus, string? Code, string? Param, string? RequestId, string? Message);
+
+/// <summary>
+/// Opens Stripe Checkout Sessions for the pay link: Stripe's page collects the card (3-D Secure included) and its
+/// webhooks settle the payment. <see cref="CheckoutRequest.IdempotencyKey"/> makes a repeated request answer the same
+/// session. Transient failures throw <see cref="Idempotency.RetryLaterException"/>; a refusal of the request itself
+/// throws <see cref="ProviderRefusedException"/>.
+/// </summary>
+public interface ICheckoutGateway
+{
+    Task<Invoices.CheckoutSessionRef> CreateSessionAsync(CheckoutRequest request, CancellationToken cancellationToken);
+}
+
+public sealed record CheckoutRequest(
+    string PaymentId,
+    string UserId,
+    string InvoiceId,
+    long Amount,
+    string Currency,
+    string Description,
+    string? PayerEmail,
+    Uri SuccessUrl,
+    Uri CancelUrl,
+    DateTimeOffset ExpiresAt)
+{
+    /// <summary>The payment id and the expiry: the same press again gets the same session, a later one a fresh one.</summary>
+    public string IdempotencyKey => $"{PaymentId}-{ExpiresAt.ToUnixTimeSeconds()}";
+}
+
+/// <summary>The provider refused the request itself (our key, permissions or parameters): operators must act.</summary>
+public sealed class ProviderRefusedException(ProviderError error) : Exception($"The payment provider refused the request ({error?.Type}, HTTP {error?.HttpStatus}).")
+{
+    public ProviderError Error => error;
+}

@@ -11,6 +11,9 @@ public static class PaymentFailureMessages
     /// <summary>Our code when Stripe refused the request itself (key, permissions, parameters): nothing the payer did.</summary>
     public const string ProcessingError = "processing_error";
 
+    /// <summary>Our code when a delayed payment method (a bank debit on Stripe's Checkout page) failed after the payer left.</summary>
+    public const string AsyncPaymentFailed = "async_payment_failed";
+
     private const string CardDeclined = "Your card was declined. Please use another card, or ask your bank why.";
     private const string Unknown = "The payment did not go through. Please try again, or use another card.";
 
@@ -34,6 +37,7 @@ public static class PaymentFailureMessages
         ("Your bank could not approve the payment just now. Please try again in a little while.",
             ["try_again_later", "issuer_not_available", "reenter_transaction", "approve_with_id"]),
         ("The card could not be found. Please enter your card details again.", ["resource_missing"]),
+        ("Your bank did not complete the payment. Please try again, or choose another way to pay.", [AsyncPaymentFailed]),
         ("An error occurred while processing the payment, and no money was taken. Please try again later.", [ProcessingError]));
 
     /// <summary>The sentence for a failure code; an unknown or missing code gets a general one.</summary>

@@ -16,6 +16,7 @@ public sealed class PaymentOutcomes(IInvoiceStore store, TimeProvider time)
         {
             ChargeStatus.Succeeded => InvoiceStatus.Paid,
             ChargeStatus.RequiresAction => InvoiceStatus.RequiresAction,
+            ChargeStatus.Abandoned => InvoiceStatus.Open,
             _ => InvoiceStatus.PaymentFailed,
         };
         var update = await store.UpdateAsync(userId, invoiceId, current =>

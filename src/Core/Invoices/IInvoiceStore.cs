@@ -19,6 +19,12 @@ public interface IInvoiceStore
     /// <summary>Unpaid (open or payment_failed) invoices due before <paramref name="today"/>, from a sparse index: (user, invoice) keys.</summary>
     IAsyncEnumerable<(string UserId, string InvoiceId)> ListOverdueAsync(DateOnly today, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The invoice whose live pay link has this token hash (<see cref="PayLinks.PayLinkKeys.HashOf"/>), or null. Read
+    /// from an index, so it may trail a write by a moment; writes always re-read by key.
+    /// </summary>
+    Task<Invoice?> FindByPayLinkAsync(string tokenHash, CancellationToken cancellationToken);
+
     /// <summary>Deletes the invoice if the stored one still has <paramref name="expectedVersion"/>; false otherwise.</summary>
     Task<bool> TryDeleteAsync(string userId, string invoiceId, long expectedVersion, CancellationToken cancellationToken);
 

@@ -20,23 +20,37 @@ public sealed record Invoice
     /// <summary>The day the last overdue reminder was raised, so the daily run raises each reminder once.</summary>
     public DateOnly? LastOverdueNotice { get; init; }
 
+    /// <summary>The payer's link, minted when the invoice is issued and dropped when it is voided (a fee has none).</summary>
+    public PayLinks.PayLink? PayLink { get; init; }
+
     /// <summary>
     /// This invoice in <paramref name="target"/>, if <see cref="InvoiceLifecycle"/> allows the move; otherwise an
     /// <c>invalid_transition</c> conflict. The new version is stamped when it is written (<see cref="InvoiceUpdates"/>).
     /// </summary>
+    /// A voided invoice loses its pay link: nobody can pay it any more.
     public Result<Invoice> MoveTo(InvoiceStatus target, string doing) =>
         InvoiceLifecycle.CanMove(Status, target)
-            ? this with { Status = target }
+            ? this with { Status = target, PayLink = target == InvoiceStatus.Void ? null : PayLink }
             : Failure.Conflict("invalid_transition", $"An invoice that is {Status.ToName()} cannot be {doing}.");
 }
 
-/// <summary>One attempt to take payment, identified by <see cref="PaymentId"/> (also Stripe's idempotency key).</summary>
+/// <summary>
+/// One attempt to take payment, identified by <see cref="PaymentId"/> (also Stripe's idempotency key): with a payment
+/// method the API was given (the billing worker charges it), or through a Checkout Session the payer opened from the
+/// pay link (no method: Stripe's page collects it).
+/// </summary>
 public sealed record PaymentAttempt(
     string PaymentId,
-    string PaymentMethodId,
+    string? PaymentMethodId,
     string? PaymentIntentId = null,
     string? FailureCode = null,
-    string? FailureMessage = null);
+    string? FailureMessage = null)
+{
+    public CheckoutSessionRef? Checkout { get; init; }
+}
+
+/// <summary>The Stripe Checkout Session a pay-link payment runs in: reused while open, so each invoice has at most one.</summary>
+public sealed record CheckoutSessionRef(string SessionId, string Url, DateTimeOffset ExpiresAt);
 
 /// <summary>What the issuer writes on an invoice: validated, so an instance is always a valid one.</summary>
 public sealed record InvoiceDetails(

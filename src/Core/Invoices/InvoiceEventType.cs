@@ -25,6 +25,16 @@ public static class InvoiceEvents
             return before is null ? null : InvoiceEventType.InvoiceDeleted;
         }
 
+        if (before is { Status: InvoiceStatus.Processing } && after.Status == InvoiceStatus.Open)
+        {
+            return null; // an abandoned Checkout Session: the invoice was issued long ago, nobody needs telling again
+        }
+
+        if (after is { Status: InvoiceStatus.Processing, Payment.Checkout: not null })
+        {
+            return null; // the payer is on Stripe's Checkout page, which takes the payment itself: nothing to bill
+        }
+
         if (before is null || before.Status != after.Status)
         {
             return after.Status switch

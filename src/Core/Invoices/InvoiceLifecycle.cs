@@ -2,7 +2,8 @@ namespace PayMyInvoice.Core.Invoices;
 
 /// <summary>
 /// The invoice state machine, the one table every use case moves an invoice by (through <see cref="Invoice.MoveTo"/>):
-/// draft → open → processing → paid, processing → requires_action | payment_failed, requires_action → paid |
+/// draft → open → processing → paid, processing → requires_action | payment_failed, processing → open (the payer left
+/// a Checkout Session until it expired: nothing was tried, so the invoice is simply payable again), requires_action → paid |
 /// payment_failed, payment_failed → processing (a retry) | paid (Stripe reports a success late, or out of order: the
 /// money was taken, so it wins), draft|open|payment_failed → void.
 /// Not yet: requires_action → processing | void. Leaving requires_action safely needs the old PaymentIntent cancelled
@@ -14,7 +15,7 @@ public static class InvoiceLifecycle
     {
         [InvoiceStatus.Draft] = [InvoiceStatus.Open, InvoiceStatus.Void],
         [InvoiceStatus.Open] = [InvoiceStatus.Processing, InvoiceStatus.Void],
-        [InvoiceStatus.Processing] = [InvoiceStatus.Paid, InvoiceStatus.RequiresAction, InvoiceStatus.PaymentFailed],
+        [InvoiceStatus.Processing] = [InvoiceStatus.Paid, InvoiceStatus.RequiresAction, InvoiceStatus.PaymentFailed, InvoiceStatus.Open],
         [InvoiceStatus.RequiresAction] = [InvoiceStatus.Paid, InvoiceStatus.PaymentFailed],
         [InvoiceStatus.PaymentFailed] = [InvoiceStatus.Processing, InvoiceStatus.Paid, InvoiceStatus.Void],
         [InvoiceStatus.Paid] = [],

@@ -1,10 +1,14 @@
 using System.Globalization;
+using PayMyInvoice.Core.PayLinks;
 using PayMyInvoice.Core.Requests;
 
 namespace PayMyInvoice.Core.Invoices;
 
-/// <summary>The invoice use cases behind the HTTP functions; the caller is always an authenticated user id.</summary>
-public sealed class InvoiceService(IInvoiceStore store, TimeProvider time)
+/// <summary>
+/// The invoice use cases behind the HTTP functions; the caller is always an authenticated user id. Issuing an invoice
+/// (creating it open, or opening a draft) mints its pay link.
+/// </summary>
+public sealed class InvoiceService(IInvoiceStore store, TimeProvider time, PayLinkKeys payLinks)
 {
     public const int DefaultPageSize = 20;
     public const int MaxPageSize = 100;
@@ -19,7 +23,7 @@ public sealed class InvoiceService(IInvoiceStore store, TimeProvider time)
         }
 
         var now = time.GetUtcNow();
-        var invoice = new Invoice
+        var invoice = WithPayLink(new Invoice
         {
             InvoiceId = InvoiceIds.New(),
             UserId = userId,
@@ -28,7 +32,7 @@ public sealed class InvoiceService(IInvoiceStore store, TimeProvider time)
             Version = 1,
             CreatedAt = now,
             UpdatedAt = now,
-        };
+        });
 
         // A version-7 GUID collision is not a case to handle; the condition only guards against overwriting.
         return await store.CreateAsync(invoice, remember, cancellationToken).ConfigureAwait(false) switch
@@ -117,13 +121,13 @@ public sealed class InvoiceService(IInvoiceStore store, TimeProvider time)
             return Failure.Conflict("invalid_transition", $"An invoice cannot go from {current.Status.ToName()} to {status.ToName()}.");
         }
 
-        var updated = current with
+        var updated = WithPayLink(current with
         {
             Details = validated.Value.Details,
             Status = status,
             Version = current.Version + 1,
             UpdatedAt = time.GetUtcNow(),
-        };
+        });
         return await store.TryReplaceAsync(updated, current.Version, cancellationToken).ConfigureAwait(false)
             ? updated
             : VersionConflict(null);
@@ -145,6 +149,12 @@ public sealed class InvoiceService(IInvoiceStore store, TimeProvider time)
             ? current
             : VersionConflict(null);
     }
+
+    /// <summary>An issued invoice gets its link once; drafts have none (nobody should pay them), nor do fees (the owner pays those).</summary>
+    private Invoice WithPayLink(Invoice invoice) =>
+        invoice is { Status: InvoiceStatus.Open, PayLink: null } && !InvoiceIds.IsFee(invoice.InvoiceId)
+            ? invoice with { PayLink = payLinks.Mint() }
+            : invoice;
 
     private async Task<Invoice?> FindAsync(string userId, string? invoiceId, CancellationToken cancellationToken) =>
         InvoiceIds.IsWellFormed(invoiceId)

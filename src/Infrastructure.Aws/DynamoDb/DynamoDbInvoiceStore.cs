@@ -107,6 +107,21 @@ public sealed class DynamoDbInvoiceStore(IAmazonDynamoDB dynamo, string tableNam
         while (startKey is not null);
     }
 
+    public async Task<Invoice?> FindByPayLinkAsync(string tokenHash, CancellationToken cancellationToken)
+    {
+        // One query whether or not the token is known, so a guess costs and looks the same as a real link.
+        var response = await dynamo.QueryAsync(new QueryRequest
+        {
+            TableName = tableName,
+            IndexName = InvoiceItem.PayLinkIndex,
+            KeyConditionExpression = "#hash = :hash",
+            ExpressionAttributeNames = new() { ["#hash"] = InvoiceItem.PayLinkHash },
+            ExpressionAttributeValues = new() { [":hash"] = new AttributeValue { S = tokenHash } },
+            Limit = 1,
+        }, cancellationToken).ConfigureAwait(false);
+        return response.Items is [{ } item, ..] ? InvoiceItem.FromItem(item) : null;
+    }
+
     public async Task<bool> TryDeleteAsync(string userId, string invoiceId, long expectedVersion, CancellationToken cancellationToken) =>
         await ConditionallyAsync(() => dynamo.DeleteItemAsync(new DeleteItemRequest
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Amazon.DynamoDBv2.Model;
 using PayMyInvoice.Core.Invoices;
+using PayMyInvoice.Core.PayLinks;
 
 namespace PayMyInvoice.Infrastructure.DynamoDb;
 
@@ -17,6 +18,8 @@ internal static class InvoiceItem
     public const string UnpaidShard = "unpaid";
     public const string UnpaidShardValue = "1";
     public const string OverdueIndex = "UnpaidByDueDate";
+    public const string PayLinkHash = "payLinkHash";
+    public const string PayLinkIndex = "PayLinks";
 
     public static Dictionary<string, AttributeValue> Key(string userId, string invoiceId) => new()
     {
@@ -76,12 +79,26 @@ internal static class InvoiceItem
             var map = new Dictionary<string, AttributeValue>
             {
                 ["paymentId"] = new() { S = payment.PaymentId },
-                ["paymentMethodId"] = new() { S = payment.PaymentMethodId },
             };
+            AddIfSet(map, "paymentMethodId", payment.PaymentMethodId);
             AddIfSet(map, "paymentIntentId", payment.PaymentIntentId);
             AddIfSet(map, "failureCode", payment.FailureCode);
             AddIfSet(map, "failureMessage", payment.FailureMessage);
+            if (payment.Checkout is { } checkout)
+            {
+                map["checkoutSessionId"] = new() { S = checkout.SessionId };
+                map["checkoutUrl"] = new() { S = checkout.Url };
+                map["checkoutExpiresAt"] = new() { S = checkout.ExpiresAt.ToString("O", CultureInfo.InvariantCulture) };
+            }
+
             item["payment"] = new AttributeValue { M = map };
+        }
+
+        if (invoice.PayLink is { } link)
+        {
+            // Only invoices with a live link are in the PayLinks index; the token itself is never stored.
+            item["payLinkNonce"] = new AttributeValue { S = link.Nonce };
+            item[PayLinkHash] = new AttributeValue { S = link.TokenHash };
         }
 
         if (invoice.LastOverdueNotice is { } notice)
@@ -120,8 +137,14 @@ internal static class InvoiceItem
             CreatedAt = DateTimeOffset.Parse(item["createdAt"].S, CultureInfo.InvariantCulture),
             UpdatedAt = DateTimeOffset.Parse(item["updatedAt"].S, CultureInfo.InvariantCulture),
             Payment = item.TryGetValue("payment", out var payment) && payment.M is { } p
-                ? new PaymentAttempt(p["paymentId"].S, p["paymentMethodId"].S, Text(p, "paymentIntentId"), Text(p, "failureCode"), Text(p, "failureMessage"))
+                ? new PaymentAttempt(p["paymentId"].S, Text(p, "paymentMethodId"), Text(p, "paymentIntentId"), Text(p, "failureCode"), Text(p, "failureMessage"))
+                {
+                    Checkout = Text(p, "checkoutSessionId") is { } sessionId
+                        ? new CheckoutSessionRef(sessionId, p["checkoutUrl"].S, DateTimeOffset.Parse(p["checkoutExpiresAt"].S, CultureInfo.InvariantCulture))
+                        : null,
+                }
                 : null,
+            PayLink = Text(item, "payLinkNonce") is { } nonce ? new PayLink(nonce, item[PayLinkHash].S) : null,
             LastOverdueNotice = Text(item, "lastOverdueNotice") is { } notice
                 ? DateOnly.ParseExact(notice, "yyyy-MM-dd", CultureInfo.InvariantCulture)
                 : null,

@@ -49,6 +49,7 @@ public sealed class SnsInvoiceEventPublisher(SnsClient sns, string topicArn) : I
                         FailureMessage = payment.FailureMessage,
                     }
                     : null,
+                PayLinkNonce = invoice.PayLink?.Nonce,
             },
         };
     }

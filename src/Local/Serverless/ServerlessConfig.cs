@@ -122,7 +122,13 @@ public sealed partial class ServerlessConfig
         {
             foreach (var (key, value) in source as Dictionary<string, object?> ?? [])
             {
-                environment[key] = value is Dictionary<string, object?> intrinsic ? Arn(intrinsic) : ResolveString(value as string ?? "");
+                environment[key] = value switch
+                {
+                    // A URL CloudFormation builds at deploy time (the API's): the local stack supplies its own.
+                    Dictionary<string, object?> intrinsic when intrinsic.ContainsKey("Fn::Sub") => $"<Fn::Sub:{ResolveString(intrinsic["Fn::Sub"] as string ?? "")}>",
+                    Dictionary<string, object?> intrinsic => Arn(intrinsic),
+                    _ => ResolveString(value as string ?? ""),
+                };
             }
         }
 

@@ -3,6 +3,7 @@ using PayMyInvoice.Contracts.Events;
 using PayMyInvoice.Core.Billing;
 using PayMyInvoice.Core.Invoices;
 using PayMyInvoice.Core.Notifications;
+using PayMyInvoice.Core.PayLinks;
 
 namespace PayMyInvoice.Workers.Notifications;
 
@@ -10,7 +11,7 @@ namespace PayMyInvoice.Workers.Notifications;
 /// Who hears what: the payer when an invoice is issued (with the pay link), paid (a receipt), failed, or overdue; the
 /// issuer, when the invoice names one, when it is paid or a payment fails.
 /// </summary>
-public sealed class InvoiceEmails(Uri payLinkBase, string domain)
+public sealed class InvoiceEmails(PayLinkKeys payLinks, string domain)
 {
     public IReadOnlyList<EmailMessage> For(InvoiceEvent evt)
     {
@@ -22,7 +23,7 @@ public sealed class InvoiceEmails(Uri payLinkBase, string domain)
         }
 
         var amount = Currencies.Format(invoice.Amount, invoice.Currency);
-        var payLink = new Uri(payLinkBase, $"invoices/{Uri.EscapeDataString(invoice.InvoiceId)}/pay");
+        var payLink = invoice.PayLinkNonce is { } nonce ? payLinks.UrlFor(nonce) : null;
         // Chosen by the failure code from our own table, never the stored message, so no provider text can reach an email.
         var reason = PaymentFailureMessages.For(invoice.Payment?.FailureCode);
         var messages = new List<EmailMessage>();
