@@ -56,7 +56,7 @@ public sealed partial class StripeEmulatorServer
             return session.Status switch
             {
                 "open" => open(session),
-                "complete" => Page(200, "Payment complete", $"<h1>This payment is complete</h1><p>{Html(Total(session))} was paid. There is nothing more to do here.</p>"),
+                "complete" => Page(200, "Payment complete", $"<h1>This payment is complete</h1><p>{AmountSpan(session)} was paid. There is nothing more to do here.</p>"),
                 _ => Page(200, "Checkout expired", "<h1>This checkout session has expired</h1><p>It can no longer be paid. Ask the seller for a new payment link.</p>"),
             };
         }
@@ -151,12 +151,15 @@ public sealed partial class StripeEmulatorServer
     }
 
     private static IResult AuthenticationPage(CheckoutSession session) => Page(200, "3-D Secure authentication",
-        $"<h1>3-D Secure authentication</h1><p>Your bank asks you to confirm the payment of {Html(Total(session))}.</p>"
+        $"<h1>3-D Secure authentication</h1><p>Your bank asks you to confirm the payment of {AmountSpan(session)}.</p>"
         + $"<form method=\"post\" action=\"/checkout/{Html(session.Id)}/authenticate\">"
         + "<button type=\"submit\" name=\"result\" value=\"complete\">Complete authentication</button> "
         + "<button type=\"submit\" name=\"result\" value=\"fail\" class=\"secondary\">Fail authentication</button></form>");
 
     private static string Total(CheckoutSession session) => Currencies.Format(session.AmountTotal, session.Currency.ToUpperInvariant());
+
+    /// <summary>The total for running text, kept on one line ("EUR 125.50" never splits between code and number).</summary>
+    private static string AmountSpan(CheckoutSession session) => $"<span class=\"amount\">{Html(Total(session))}</span>";
 
     private static string Html(string text) => WebUtility.HtmlEncode(text);
 
@@ -185,7 +188,8 @@ public sealed partial class StripeEmulatorServer
         th, td { padding: .35rem 0; border-bottom: 1px solid #e3e8ee; }
         tfoot th, tfoot td { font-weight: 700; border-bottom: none; }
         fieldset { border: 1px solid #e3e8ee; border-radius: 6px; padding: .5rem 1rem; }
-        .choice { padding: .4rem 0; } .number { font-family: ui-monospace, monospace; }
+        .choice { display: flex; gap: .5rem; align-items: baseline; padding: .4rem 0; } .number { font-family: ui-monospace, monospace; white-space: nowrap; }
+        .amount { white-space: nowrap; }
         button { margin-top: 1rem; padding: .7rem 1.2rem; font-size: 1rem; border: 0; border-radius: 6px; background: #635bff; color: #fff; cursor: pointer; }
         button.secondary { background: #697386; }
         .error { color: #a4000f; background: #ffe9ec; padding: .5rem; border-radius: 4px; }
