@@ -18,7 +18,7 @@ public sealed class CheckoutBrowserTests(BrowserFixture browser) : IAsyncLifetim
     public async Task InitializeAsync()
     {
         _stripe = await StripeEmulatorServer.StartAsync();
-        _client = new StripeClient(StripeEmulatorServer.ApiKey, httpClient: new SystemNetHttpClient(new HttpClient { Timeout = TimeSpan.FromSeconds(5) }, maxNetworkRetries: 0), apiBase: _stripe.BaseUrl.ToString().TrimEnd('/'));
+        _client = EmulatorStripeClient.For(_stripe);
         _merchant = await CheckoutListener.StartAsync();
         _stripe.AddWebhookEndpoint(new Uri(_merchant.BaseUrl, "webhook"), CheckoutListener.Secret);
         _context = await browser.Browser.NewContextAsync();

@@ -24,7 +24,7 @@ public sealed class StripeCheckoutTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _stripe = await StripeEmulatorServer.StartAsync(time: _time);
-        _client = new StripeClient(StripeEmulatorServer.ApiKey, httpClient: new SystemNetHttpClient(new HttpClient { Timeout = TimeSpan.FromSeconds(5) }, maxNetworkRetries: 0), apiBase: _stripe.BaseUrl.ToString().TrimEnd('/'));
+        _client = EmulatorStripeClient.For(_stripe);
         _merchant = await CheckoutListener.StartAsync();
         _stripe.AddWebhookEndpoint(new Uri(_merchant.BaseUrl, "webhook"), CheckoutListener.Secret);
     }
