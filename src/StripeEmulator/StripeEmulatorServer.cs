@@ -21,7 +21,7 @@ namespace PayMyInvoice.StripeEmulator;
 /// Faults strike before a request reaches the API, like a failing network or load balancer, so no idempotent
 /// result is saved for them and a retry with the same key runs for real.
 /// </summary>
-public sealed class StripeEmulatorServer : IAsyncDisposable
+public sealed partial class StripeEmulatorServer : IAsyncDisposable
 {
     public const string ApiKey = "sk_test_emulator";
 
@@ -73,27 +73,32 @@ public sealed class StripeEmulatorServer : IAsyncDisposable
 
     public IReadOnlyList<WebhookDelivery> Deliveries => _deliveries.ToList();
 
-    public static async Task<StripeEmulatorServer> StartAsync(int port = 0, string? apiVersion = null)
+    /// <param name="time">The clock Checkout Sessions are created and expire by (default: the system's).</param>
+    public static async Task<StripeEmulatorServer> StartAsync(int port = 0, string? apiVersion = null, TimeProvider? time = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var app = builder.Build();
         var emulator = apiVersion is null ? new StripeEmulatorServer(app) : new StripeEmulatorServer(app) { ApiVersion = apiVersion };
+        emulator.Time = time ?? TimeProvider.System;
         app.MapPost("/v1/payment_intents", Endpoint(emulator.CreateAsync));
         app.MapPost("/v1/payment_intents/{id}/confirm", (HttpContext context, string id) => emulator.ConfirmAsync(context, id));
         app.MapGet("/v1/payment_intents/{id}", (HttpContext context, string id) => emulator.RetrieveAsync(context, id));
+        emulator.MapCheckout(app);
         app.MapPost("/_emulator/faults", Endpoint(emulator.InjectFaultsAsync));
         app.MapPost("/_emulator/webhooks", Endpoint(emulator.AddWebhookFromFormAsync));
         app.MapGet("/_emulator/stats", () => Results.Json(new Dictionary<string, int>
         {
             ["charges"] = emulator.Charges,
             ["paymentIntents"] = emulator.PaymentIntents.Count,
+            ["checkoutSessions"] = emulator.CheckoutSessions.Count,
             ["webhookDeliveries"] = emulator.Deliveries.Count(d => d.StatusCode is >= 200 and < 300),
         }));
         await app.StartAsync().ConfigureAwait(false);
         emulator.BaseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         emulator._delivery = Task.Run(emulator.DeliverWebhooksAsync);
+        emulator._expiry = emulator.ExpireSessionsAsync();
         return emulator;
     }
 
@@ -144,6 +149,7 @@ public sealed class StripeEmulatorServer : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         _events.Writer.TryComplete();
         await _delivery.ConfigureAwait(false);
+        await _expiry.ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _webhookClient.Dispose();
         _stopping.Dispose();
@@ -174,23 +180,22 @@ public sealed class StripeEmulatorServer : IAsyncDisposable
             Currency = form["currency"].ToLowerInvariant(),
             Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
             Description = form.GetValueOrDefault("description"),
-            Metadata = form.Where(f => f.Key.StartsWith("metadata[", StringComparison.Ordinal) && f.Key.EndsWith(']'))
-                .ToDictionary(f => f.Key["metadata[".Length..^1], f => f.Value, StringComparer.Ordinal),
+            Metadata = Bracketed(form, "metadata"),
             PaymentMethod = form.GetValueOrDefault("payment_method"),
         };
         _intents[intent.Id] = intent;
-        return form.GetValueOrDefault("confirm") == "true" ? Confirm(intent, intent.PaymentMethod, context) : (200, intent.ToJson());
+        return form.GetValueOrDefault("confirm") == "true" ? Confirm(intent, intent.PaymentMethod, IdempotencyKey(context)) : (200, intent.ToJson());
     });
 
     private Task<IResult> ConfirmAsync(HttpContext context, string id) => HandleAsync(context, form =>
         _intents.TryGetValue(id, out var intent)
-            ? Confirm(intent, form.GetValueOrDefault("payment_method") ?? intent.PaymentMethod, context)
+            ? Confirm(intent, form.GetValueOrDefault("payment_method") ?? intent.PaymentMethod, IdempotencyKey(context))
             : Missing(id));
 
     private Task<IResult> RetrieveAsync(HttpContext context, string id) => HandleAsync(context, _ =>
         _intents.TryGetValue(id, out var intent) ? (200, intent.ToJson()) : Missing(id));
 
-    private (int, JsonObject) Confirm(PaymentIntent intent, string? paymentMethod, HttpContext context)
+    private (int, JsonObject) Confirm(PaymentIntent intent, string? paymentMethod, string? idempotencyKey)
     {
         if (intent.Status is "succeeded" or "processing" or "canceled")
         {
@@ -208,7 +213,6 @@ public sealed class StripeEmulatorServer : IAsyncDisposable
         }
 
         intent.PaymentMethod = paymentMethod;
-        var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString();
         if (TestCards.Declines.TryGetValue(paymentMethod, out var decline))
         {
             var error = Decline(intent, decline, idempotencyKey);
@@ -233,6 +237,7 @@ public sealed class StripeEmulatorServer : IAsyncDisposable
         intent.LastPaymentError = null;
         Interlocked.Increment(ref _charges);
         Publish("payment_intent.succeeded", intent, idempotencyKey);
+        CompleteSessionOf(intent);
     }
 
     private JsonObject Decline(PaymentIntent intent, TestCards.Decline decline, string? idempotencyKey)
@@ -316,19 +321,22 @@ public sealed class StripeEmulatorServer : IAsyncDisposable
         return key.Length < 12 ? "sk_****" : $"{key[..8]}{new string('*', key.Length - 12)}{key[^4..]}";
     }
 
-    private void Publish(string type, PaymentIntent intent, string? idempotencyKey)
+    private void Publish(string type, PaymentIntent intent, string? idempotencyKey) => Publish(type, intent.ToJson(), idempotencyKey);
+
+    /// <summary>An event whose <c>data.object</c> is <paramref name="dataObject"/> (a PaymentIntent's or a Checkout Session's JSON).</summary>
+    private void Publish(string type, JsonObject dataObject, string? idempotencyKey)
     {
         Interlocked.Increment(ref _pendingWebhooks);
-        _events.Writer.TryWrite(Event(type, intent, idempotencyKey));
+        _events.Writer.TryWrite(Event(type, dataObject, idempotencyKey));
     }
 
-    private JsonObject Event(string type, PaymentIntent intent, string? idempotencyKey) => new()
+    private JsonObject Event(string type, JsonObject dataObject, string? idempotencyKey) => new()
     {
         ["id"] = NewId("evt"),
         ["object"] = "event",
         ["api_version"] = ApiVersion,
         ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-        ["data"] = new JsonObject { ["object"] = intent.ToJson() },
+        ["data"] = new JsonObject { ["object"] = dataObject },
         ["livemode"] = false,
         ["pending_webhooks"] = 1,
         ["request"] = new JsonObject { ["id"] = NewId("req"), ["idempotency_key"] = idempotencyKey },
@@ -416,6 +424,9 @@ public sealed class StripeEmulatorServer : IAsyncDisposable
         context.Response.Headers["Request-Id"] = NewId("req");
         return Results.Text(body.ToJsonString(), "application/json", Encoding.UTF8, status);
     }
+
+    /// <summary>The request's Idempotency-Key, or null without one (as Stripe's events write it).</summary>
+    private static string? IdempotencyKey(HttpContext context) => context.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key ? key : null;
 
     private static (int, JsonObject) InvalidRequest(string message, string param) => (400, Error("invalid_request_error", message, code: "parameter_missing", param: param));
 
