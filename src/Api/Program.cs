@@ -1,4 +1,6 @@
 using PayMyInvoice.Api;
+using PayMyInvoice.Infrastructure.Secrets;
 using PayMyInvoice.Lambda;
 
-return await LambdaHost.RunAsync(ApiFunctions.Create(Environment.GetEnvironmentVariable)).ConfigureAwait(false);
+// Only functions given a *_SSM_PARAMETER (those that mint or show pay links) make the one SSM call at init.
+return await LambdaHost.RunAsync(ApiFunctions.Create(await SsmSecrets.FromProcessAsync().ConfigureAwait(false))).ConfigureAwait(false);

@@ -48,7 +48,7 @@ public sealed class StoryTests(LocalServicesFixture local) : IAsyncLifetime
         await _pipeline.DrainAsync(CancellationToken.None);
         var issued = Assert.Single(await InboxAsync(_payer));
         Assert.Equal("Invoice for USD 1,500.00: Website redesign", issued["subject"]!.GetValue<string>());
-        Assert.Contains($"invoices/{id}/pay", issued["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains(new Uri(_pipeline.Gateway.BaseUrl, "/pay/").AbsoluteUri, issued["text"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("<a href=", issued["html"]!.GetValue<string>(), StringComparison.Ordinal);
 
         Assert.Equal(HttpStatusCode.Accepted, (await PayAsync(id, "pm_card_visa")).StatusCode);

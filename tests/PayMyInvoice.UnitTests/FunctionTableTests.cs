@@ -8,7 +8,7 @@ public sealed class FunctionTableTests
     [Fact]
     public void The_api_executable_serves_the_invoice_and_payment_functions() =>
         Assert.Equal(
-            ["billing", "createInvoice", "deleteInvoice", "getBilling", "getInvoice", "listInvoices", "payInvoice", "updateInvoice", "voidInvoice"],
+            ["billing", "createInvoice", "deleteInvoice", "getBilling", "getInvoice", "listInvoices", "payInvoice", "payPage", "updateInvoice", "voidInvoice"],
             ApiFunctions.Create(_ => null).Names.Order(StringComparer.Ordinal));
 
     [Fact]

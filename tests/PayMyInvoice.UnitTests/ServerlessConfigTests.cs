@@ -15,7 +15,7 @@ public sealed class ServerlessConfigTests
     {
         var config = Load();
         Assert.Equal(
-            ["billing", "billingWorker", "createInvoice", "deleteInvoice", "getBilling", "getInvoice", "invoiceStream", "listInvoices", "notifications", "overdueInvoices", "payInvoice", "paymentEvents", "stripeWebhook", "updateInvoice", "voidInvoice"],
+            ["billing", "billingWorker", "createInvoice", "deleteInvoice", "getBilling", "getInvoice", "invoiceStream", "listInvoices", "notifications", "overdueInvoices", "payCheckout", "payInvoice", "payPage", "paymentEvents", "stripeWebhook", "updateInvoice", "voidInvoice"],
             config.FunctionNames.Order(StringComparer.Ordinal));
         foreach (var name in config.FunctionNames)
         {
@@ -32,6 +32,10 @@ public sealed class ServerlessConfigTests
 
         Assert.Equal(new HttpRoute("PUT", "/invoices/{id}", IamAuthorized: true), config.Function("updateInvoice").HttpRoutes[0]);
         Assert.Equal(new HttpRoute("POST", "/webhooks/stripe", IamAuthorized: false), config.Function("stripeWebhook").HttpRoutes[0]);
+        Assert.Equal(new HttpRoute("GET", "/pay/{token}", IamAuthorized: false), config.Function("payPage").HttpRoutes[0]);
+
+        // A URL CloudFormation builds at deploy time stays unresolved here; the local stack supplies its own gateway's.
+        Assert.StartsWith("<Fn::Sub:https://${ApiGatewayRestApi}.execute-api.", config.Function("getInvoice").Environment["PAY_LINK_BASE"], StringComparison.Ordinal);
     }
 
     [Fact]

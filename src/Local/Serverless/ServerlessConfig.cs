@@ -122,7 +122,7 @@ public sealed partial class ServerlessConfig
         {
             foreach (var (key, value) in source as Dictionary<string, object?> ?? [])
             {
-                environment[key] = value switch
+                environment[key] = WholeReference(value) switch
                 {
                     // A URL CloudFormation builds at deploy time (the API's): the local stack supplies its own.
                     Dictionary<string, object?> intrinsic when intrinsic.ContainsKey("Fn::Sub") => $"<Fn::Sub:{ResolveString(intrinsic["Fn::Sub"] as string ?? "")}>",
@@ -237,6 +237,13 @@ public sealed partial class ServerlessConfig
             _ => throw new InvalidDataException($"The local stack cannot name the ARN of a {type}."),
         };
     }
+
+    /// <summary>A value that is one <c>${self:...}</c> naming a map (an intrinsic kept in custom:) is that map, as the framework resolves it.</summary>
+    private object? WholeReference(object? value) =>
+        value is string text && text.StartsWith("${self:", StringComparison.Ordinal) && text.EndsWith('}') && text.IndexOf('}') == text.Length - 1
+            && Path(text[7..^1]) is Dictionary<string, object?> map
+            ? map
+            : value;
 
     private object? Path(string dotted)
     {
