@@ -23,10 +23,12 @@ public sealed record Invoice
     /// <summary>
     /// This invoice in <paramref name="target"/>, if <see cref="InvoiceLifecycle"/> allows the move; otherwise an
     /// <c>invalid_transition</c> conflict. The new version is stamped when it is written (<see cref="InvoiceUpdates"/>).
+    /// The payment's client secret and next action are kept only while the invoice requires action: every move
+    /// clears them (the move into requires_action records the new ones).
     /// </summary>
     public Result<Invoice> MoveTo(InvoiceStatus target, string doing) =>
         InvoiceLifecycle.CanMove(Status, target)
-            ? this with { Status = target }
+            ? this with { Status = target, Payment = Payment?.WithoutAction() }
             : Failure.Conflict("invalid_transition", $"An invoice that is {Status.ToName()} cannot be {doing}.");
 }
 
@@ -36,7 +38,27 @@ public sealed record PaymentAttempt(
     string PaymentMethodId,
     string? PaymentIntentId = null,
     string? FailureCode = null,
-    string? FailureMessage = null);
+    string? FailureMessage = null)
+{
+    /// <summary>
+    /// Stripe's <c>client_secret</c> of the PaymentIntent, while the invoice is in requires_action: what the owner's
+    /// frontend passes to <c>stripe.handleNextAction</c> so the payer can authenticate. Never put in events or emails.
+    /// </summary>
+    public string? ClientSecret { get; init; }
+
+    /// <summary>Stripe's <c>next_action</c> of the PaymentIntent, while the invoice is in requires_action.</summary>
+    public PaymentNextAction? NextAction { get; init; }
+
+    /// <summary>
+    /// The PaymentIntent of the attempt this one replaced (paying again from requires_action or payment_failed). The
+    /// billing worker cancels it before charging this attempt; if the payer completed it first, that payment stands
+    /// and this attempt charges nothing.
+    /// </summary>
+    public string? ReplacesPaymentIntentId { get; init; }
+
+    /// <summary>This attempt without what only a requires_action invoice carries.</summary>
+    public PaymentAttempt WithoutAction() => ClientSecret is null && NextAction is null ? this : this with { ClientSecret = null, NextAction = null };
+}
 
 /// <summary>What the issuer writes on an invoice: validated, so an instance is always a valid one.</summary>
 public sealed record InvoiceDetails(

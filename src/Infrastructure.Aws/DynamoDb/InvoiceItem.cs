@@ -6,7 +6,8 @@ namespace PayMyInvoice.Infrastructure.DynamoDb;
 
 /// <summary>
 /// An invoice as a table item. Attribute names are the API's field names, so the stream's images (read by the
-/// workers) look like the invoices clients see.
+/// workers) look like the invoices clients see. <c>payment.clientSecret</c> and <c>payment.nextAction</c> exist only
+/// while the invoice is requires_action; the invoice events made from the images never carry the secret.
 /// </summary>
 internal static class InvoiceItem
 {
@@ -81,6 +82,16 @@ internal static class InvoiceItem
             AddIfSet(map, "paymentIntentId", payment.PaymentIntentId);
             AddIfSet(map, "failureCode", payment.FailureCode);
             AddIfSet(map, "failureMessage", payment.FailureMessage);
+            AddIfSet(map, "clientSecret", payment.ClientSecret);
+            if (payment.NextAction is { } next)
+            {
+                var action = new Dictionary<string, AttributeValue> { ["type"] = new() { S = next.Type } };
+                AddIfSet(action, "redirectUrl", next.RedirectUrl);
+                AddIfSet(action, "returnUrl", next.ReturnUrl);
+                map["nextAction"] = new AttributeValue { M = action };
+            }
+
+            AddIfSet(map, "replacesPaymentIntentId", payment.ReplacesPaymentIntentId);
             item["payment"] = new AttributeValue { M = map };
         }
 
@@ -121,6 +132,13 @@ internal static class InvoiceItem
             UpdatedAt = DateTimeOffset.Parse(item["updatedAt"].S, CultureInfo.InvariantCulture),
             Payment = item.TryGetValue("payment", out var payment) && payment.M is { } p
                 ? new PaymentAttempt(p["paymentId"].S, p["paymentMethodId"].S, Text(p, "paymentIntentId"), Text(p, "failureCode"), Text(p, "failureMessage"))
+                {
+                    ClientSecret = Text(p, "clientSecret"),
+                    NextAction = p.TryGetValue("nextAction", out var next) && next.M is { } n
+                        ? new PaymentNextAction(n["type"].S, Text(n, "redirectUrl"), Text(n, "returnUrl"))
+                        : null,
+                    ReplacesPaymentIntentId = Text(p, "replacesPaymentIntentId"),
+                }
                 : null,
             LastOverdueNotice = Text(item, "lastOverdueNotice") is { } notice
                 ? DateOnly.ParseExact(notice, "yyyy-MM-dd", CultureInfo.InvariantCulture)
