@@ -68,7 +68,7 @@ public sealed class StripeCheckoutGateway(StripeClient stripe, TimeSpan callTime
         }
         catch (StripeException error)
         {
-            throw new ProviderRefusedException(StripePaymentGateway.Describe(error));
+            throw new ProviderRefusedException(StripePaymentGateway.Describe(error), "Stripe refused to create the Checkout Session.");
         }
         catch (HttpRequestException error)
         {

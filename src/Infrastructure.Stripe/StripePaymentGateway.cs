@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using PayMyInvoice.Core.Billing;
 using PayMyInvoice.Core.Idempotency;
+using PayMyInvoice.Core.Invoices;
 using Stripe;
 
 namespace PayMyInvoice.Infrastructure.Stripe;
@@ -19,7 +20,8 @@ namespace PayMyInvoice.Infrastructure.Stripe;
 /// fix it — <see cref="ChargeStatus.Failed"/> with <c>processing_error</c>, and the details for operators.</item>
 /// </list>
 /// Each call, Stripe.net's own retries included, gets at most the configured timeout and never more than the time
-/// left before the invocation's deadline minus <see cref="RecordingReserve"/>.
+/// left before the invocation's deadline minus <see cref="RecordingReserve"/>. The same classes apply to cancelling a
+/// PaymentIntent (one that already succeeded or was cancelled is an answer, not an error) and to refunds.
 /// </summary>
 public sealed partial class StripePaymentGateway(StripeClient stripe, TimeSpan callTimeout, TimeProvider time) : IPaymentGateway
 {
@@ -57,19 +59,10 @@ public sealed partial class StripePaymentGateway(StripeClient stripe, TimeSpan c
             ? TimeSpan.FromSeconds(double.Parse(seconds, NumberStyles.Float, CultureInfo.InvariantCulture))
             : DefaultCallTimeout;
 
-    public async Task<ChargeResult> ChargeAsync(ChargeRequest request, DateTimeOffset deadline, CancellationToken cancellationToken)
+    public Task<ChargeResult> ChargeAsync(ChargeRequest request, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var left = deadline - RecordingReserve - time.GetUtcNow();
-        var budget = left < callTimeout ? left : callTimeout;
-        if (budget <= TimeSpan.Zero)
-        {
-            throw new RetryLaterException($"No time left for a Stripe call before the deadline; payment {request.PaymentId} will be retried.");
-        }
-
-        using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        call.CancelAfter(budget);
-        try
+        return CallAsync($"payment {request.PaymentId}", deadline, async token =>
         {
             var intent = await stripe.V1.PaymentIntents.CreateAsync(
                 new PaymentIntentCreateOptions
@@ -87,38 +80,108 @@ public sealed partial class StripePaymentGateway(StripeClient stripe, TimeSpan c
                     },
                 },
                 new RequestOptions { IdempotencyKey = request.PaymentId },
-                call.Token).ConfigureAwait(false);
+                token).ConfigureAwait(false);
             return intent.Status switch
             {
                 "succeeded" => new ChargeResult(ChargeStatus.Succeeded, intent.Id),
-                "requires_action" => new ChargeResult(ChargeStatus.RequiresAction, intent.Id),
+                "requires_action" => new ChargeResult(ChargeStatus.RequiresAction, intent.Id)
+                {
+                    ClientSecret = intent.ClientSecret,
+                    NextAction = intent.NextAction is { } next
+                        ? new PaymentNextAction(next.Type, next.RedirectToUrl?.Url, next.RedirectToUrl?.ReturnUrl)
+                        : null,
+                },
                 _ => throw new RetryLaterException($"PaymentIntent {intent.Id} is {intent.Status}; its webhook will settle it."),
             };
-        }
-        catch (StripeException error) when (error.StripeError?.Type == "card_error")
+        }, error => error switch
         {
-            return ChargeResult.Declined(error.StripeError.PaymentIntent?.Id, error.StripeError.DeclineCode ?? error.StripeError.Code);
-        }
-        catch (StripeException error) when (IsMissingPaymentMethod(error))
+            { StripeError.Type: "card_error" } => ChargeResult.Declined(error.StripeError.PaymentIntent?.Id, error.StripeError.DeclineCode ?? error.StripeError.Code),
+            _ when IsMissingPaymentMethod(error) => ChargeResult.Declined(null, error.StripeError.Code), // only the payer can fix it: another card
+            _ => ChargeResult.FailedByProvider(error.StripeError?.PaymentIntent?.Id, Describe(error)),
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>POST /v1/payment_intents/{id}/cancel</c> (<c>cancellation_reason=abandoned</c>). Stripe answers a status it
+    /// cannot cancel with <c>payment_intent_unexpected_state</c> and the intent in the error; <c>succeeded</c> means the
+    /// payer paid first, <c>canceled</c> that an earlier try got through. No idempotency key of ours: cancelling is
+    /// idempotent in effect, and a repeated cancel is read by the intent's status.
+    /// </summary>
+    public Task<CancelResult> CancelAsync(string paymentIntentId, DateTimeOffset deadline, CancellationToken cancellationToken) =>
+        CallAsync($"cancelling {paymentIntentId}", deadline, async token =>
         {
-            return ChargeResult.Declined(null, error.StripeError.Code); // only the payer can fix it: another card
+            string status;
+            try
+            {
+                status = (await stripe.V1.PaymentIntents.CancelAsync(paymentIntentId, new PaymentIntentCancelOptions { CancellationReason = "abandoned" }, null, token).ConfigureAwait(false)).Status;
+            }
+            catch (StripeException error) when (error.StripeError?.Code == "payment_intent_unexpected_state")
+            {
+                status = error.StripeError.PaymentIntent?.Status
+                    ?? (await stripe.V1.PaymentIntents.GetAsync(paymentIntentId, null, null, token).ConfigureAwait(false)).Status;
+            }
+
+            return status switch
+            {
+                "canceled" => new CancelResult(CancelStatus.Canceled, paymentIntentId),
+                "succeeded" => new CancelResult(CancelStatus.AlreadySucceeded, paymentIntentId),
+                _ => throw new RetryLaterException($"PaymentIntent {paymentIntentId} is {status} and could not be cancelled now; asking again later."),
+            };
+        }, error => error.StripeError is { Type: "invalid_request_error", Code: "resource_missing" }
+            ? new CancelResult(CancelStatus.Canceled, paymentIntentId) // no such intent: nothing that could take money
+            : new CancelResult(CancelStatus.Refused, paymentIntentId, Describe(error)), cancellationToken);
+
+    /// <summary>
+    /// <c>POST /v1/refunds</c> for the whole of a succeeded PaymentIntent, idempotency key <c>refund-{intent id}</c>, so
+    /// it is refunded once however often it is asked. One already refunded in full (after the key expired) counts as done.
+    /// </summary>
+    public Task<RefundResult> RefundAsync(string paymentIntentId, DateTimeOffset deadline, CancellationToken cancellationToken) =>
+        CallAsync($"refunding {paymentIntentId}", deadline, async token =>
+        {
+            var refund = await stripe.V1.Refunds.CreateAsync(
+                new RefundCreateOptions { PaymentIntent = paymentIntentId },
+                new RequestOptions { IdempotencyKey = "refund-" + paymentIntentId },
+                token).ConfigureAwait(false);
+            return new RefundResult(refund.Id, refund.Status, refund.Amount, refund.Currency);
+        }, error => error.StripeError?.Code == "charge_already_refunded"
+            ? new RefundResult("", "succeeded", 0, "")
+            : throw new ProviderRefusedException(Describe(error), $"Stripe refused to refund PaymentIntent {paymentIntentId}."), cancellationToken);
+
+    /// <summary>
+    /// One Stripe call within its budget (the call timeout, never past the deadline minus <see cref="RecordingReserve"/>).
+    /// Transient failures throw <see cref="RetryLaterException"/>; Stripe's other refusals are <paramref name="refused"/>'s to read.
+    /// </summary>
+    private async Task<T> CallAsync<T>(string what, DateTimeOffset deadline, Func<CancellationToken, Task<T>> call, Func<StripeException, T> refused, CancellationToken cancellationToken)
+    {
+        var left = deadline - RecordingReserve - time.GetUtcNow();
+        var budget = left < callTimeout ? left : callTimeout;
+        if (budget <= TimeSpan.Zero)
+        {
+            throw new RetryLaterException($"No time left for a Stripe call before the deadline; {what} will be retried.");
+        }
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(budget);
+        try
+        {
+            return await call(limit.Token).ConfigureAwait(false);
         }
         catch (StripeException error) when (IsTransient(error))
         {
-            throw new RetryLaterException($"Stripe is unavailable ({(int)error.HttpStatusCode} {error.StripeError?.Type}); the payment will be retried.", error);
+            throw new RetryLaterException($"Stripe is unavailable ({(int)error.HttpStatusCode} {error.StripeError?.Type}); {what} will be retried.", error);
         }
         catch (StripeException error)
         {
-            return ChargeResult.FailedByProvider(error.StripeError?.PaymentIntent?.Id, Describe(error));
+            return refused(error);
         }
         catch (HttpRequestException error)
         {
-            throw new RetryLaterException("Stripe could not be reached; the payment will be retried.", error);
+            throw new RetryLaterException($"Stripe could not be reached; {what} will be retried.", error);
         }
         catch (OperationCanceledException error) when (!cancellationToken.IsCancellationRequested)
         {
-            // Our own call timeout, not the invocation's deadline: this payment alone is retried later.
-            throw new RetryLaterException($"Stripe did not answer within {budget.TotalSeconds:0.#} s; the payment will be retried.", error);
+            // Our own call timeout, not the invocation's deadline: this work alone is retried later.
+            throw new RetryLaterException($"Stripe did not answer within {budget.TotalSeconds:0.#} s; {what} will be retried.", error);
         }
     }
 

@@ -15,6 +15,11 @@ public sealed class PaymentIntent
     public string Status { get; set; } = "requires_payment_method";
     public string? LatestCharge { get; set; }
     public JsonObject? LastPaymentError { get; set; }
+    public long? CanceledAt { get; set; }
+    public string? CancellationReason { get; set; }
+
+    /// <summary>What refunds gave back (<c>POST /v1/refunds</c>), in minor units; Stripe shows it on the charge.</summary>
+    public long AmountRefunded { get; set; }
     public string ClientSecret => $"{Id}_secret_{Id.GetHashCode(StringComparison.Ordinal):x8}";
 
     public JsonObject ToJson() => new()
@@ -24,6 +29,8 @@ public sealed class PaymentIntent
         ["amount"] = Amount,
         ["amount_capturable"] = 0,
         ["amount_received"] = Status == "succeeded" ? Amount : 0,
+        ["canceled_at"] = CanceledAt,
+        ["cancellation_reason"] = CancellationReason,
         ["capture_method"] = "automatic",
         ["client_secret"] = ClientSecret,
         ["confirmation_method"] = "automatic",

@@ -86,6 +86,8 @@ public sealed partial class StripeEmulatorServer : IAsyncDisposable
         app.MapPost("/v1/payment_intents/{id}/confirm", (HttpContext context, string id) => emulator.ConfirmAsync(context, id));
         app.MapGet("/v1/payment_intents/{id}", (HttpContext context, string id) => emulator.RetrieveAsync(context, id));
         emulator.MapCheckout(app);
+        app.MapPost("/v1/payment_intents/{id}/cancel", (HttpContext context, string id) => emulator.CancelAsync(context, id));
+        app.MapPost("/v1/refunds", Endpoint(emulator.RefundAsync));
         app.MapPost("/_emulator/faults", Endpoint(emulator.InjectFaultsAsync));
         app.MapPost("/_emulator/webhooks", Endpoint(emulator.AddWebhookFromFormAsync));
         app.MapGet("/_emulator/stats", () => Results.Json(new Dictionary<string, int>
@@ -194,6 +196,25 @@ public sealed partial class StripeEmulatorServer : IAsyncDisposable
 
     private Task<IResult> RetrieveAsync(HttpContext context, string id) => HandleAsync(context, _ =>
         _intents.TryGetValue(id, out var intent) ? (200, intent.ToJson()) : Missing(id));
+
+    /// <summary>Cancels (<see cref="Cancellations"/>), and sends <c>payment_intent.canceled</c> when it did.</summary>
+    private Task<IResult> CancelAsync(HttpContext context, string id) => HandleAsync(context, form =>
+    {
+        if (!_intents.TryGetValue(id, out var intent))
+        {
+            return Missing(id);
+        }
+
+        var answer = Cancellations.Cancel(intent, form.GetValueOrDefault("cancellation_reason"));
+        if (answer.Status == 200)
+        {
+            Publish("payment_intent.canceled", intent, context.Request.Headers["Idempotency-Key"] is { Count: > 0 } key ? key.ToString() : null);
+        }
+
+        return answer;
+    });
+
+    private Task<IResult> RefundAsync(HttpContext context) => HandleAsync(context, form => Refunds.Create(form, id => _intents.GetValueOrDefault(id)));
 
     private (int, JsonObject) Confirm(PaymentIntent intent, string? paymentMethod, string? idempotencyKey)
     {

@@ -33,21 +33,24 @@ public sealed class LocalServicesFixture : IAsyncLifetime
     }
 
     /// <summary>serverless.yml resolved for a new stage, with its tables created (and seeded) in DynamoDB Local.</summary>
-    public async Task<LocalDeployment> DeployFreshStageAsync(Uri? stripe = null)
+    public async Task<LocalDeployment> DeployFreshStageAsync(Uri? stripe = null, TextWriter? logs = null)
     {
         var root = RepositoryRoot.Find();
         var stage = "t" + Guid.NewGuid().ToString("N")[..10];
         var config = ServerlessConfig.Load(Path.Combine(root, "serverless.yml"), new Dictionary<string, string> { ["stage"] = stage });
-        var deployment = new LocalDeployment(config, Services.Endpoints with { Stripe = stripe }, root);
+        var deployment = new LocalDeployment(config, Services.Endpoints with { Stripe = stripe }, root) { Logs = logs ?? TextWriter.Null };
         await deployment.ProvisionAsync(CancellationToken.None);
         return deployment;
     }
 
-    /// <summary>A fresh stage running as a whole, as `start` runs it: its own Stripe emulator, the API gateway, every event source.</summary>
-    public async Task<LocalPipeline> StartPipelineAsync()
+    /// <summary>
+    /// A fresh stage running as a whole, as `start` runs it: its own Stripe emulator, the API gateway, every event source.
+    /// With <paramref name="logs"/> the functions' log lines are written there.
+    /// </summary>
+    public async Task<LocalPipeline> StartPipelineAsync(TextWriter? logs = null)
     {
         var stripe = await PayMyInvoice.StripeEmulator.StripeEmulatorServer.StartAsync();
-        return await LocalPipeline.StartAsync(await DeployFreshStageAsync(stripe.BaseUrl), stripe, ownsStripe: true);
+        return await LocalPipeline.StartAsync(await DeployFreshStageAsync(stripe.BaseUrl, logs), stripe, ownsStripe: true);
     }
 
     public async Task<int> CountItemsAsync(string tableName)

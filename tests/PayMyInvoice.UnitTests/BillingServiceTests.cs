@@ -127,6 +127,12 @@ public sealed class BillingServiceTests
             Deadline = deadline;
             return Task.FromResult(result);
         }
+
+        public Task<CancelResult> CancelAsync(string paymentIntentId, DateTimeOffset deadline, CancellationToken cancellationToken) =>
+            Task.FromResult(new CancelResult(CancelStatus.Canceled, paymentIntentId));
+
+        public Task<RefundResult> RefundAsync(string paymentIntentId, DateTimeOffset deadline, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("not expected");
     }
 
     private sealed class NullMailer : IMailer

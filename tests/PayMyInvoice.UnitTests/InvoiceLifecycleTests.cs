@@ -21,8 +21,10 @@ public sealed class InvoiceLifecycleTests
     [InlineData(InvoiceStatus.RequiresAction, InvoiceStatus.Paid, true)]
     [InlineData(InvoiceStatus.RequiresAction, InvoiceStatus.PaymentFailed, true)]
     [InlineData(InvoiceStatus.PaymentFailed, InvoiceStatus.Paid, true)]
-    [InlineData(InvoiceStatus.RequiresAction, InvoiceStatus.Processing, false)]
-    [InlineData(InvoiceStatus.RequiresAction, InvoiceStatus.Void, false)]
+    [InlineData(InvoiceStatus.RequiresAction, InvoiceStatus.Processing, true)] // paid again: billingWorker cancels the old intent first
+    [InlineData(InvoiceStatus.RequiresAction, InvoiceStatus.Void, true)] // billingWorker cancels the intent on InvoiceVoided
+    [InlineData(InvoiceStatus.RequiresAction, InvoiceStatus.Open, false)]
+    [InlineData(InvoiceStatus.Processing, InvoiceStatus.Void, false)]
     [InlineData(InvoiceStatus.PaymentFailed, InvoiceStatus.RequiresAction, false)]
     public void Invoices_move_only_along_the_documented_transitions(InvoiceStatus from, InvoiceStatus to, bool allowed) =>
         Assert.Equal(allowed, InvoiceLifecycle.CanMove(from, to));

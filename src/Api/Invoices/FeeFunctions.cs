@@ -47,7 +47,7 @@ public sealed class FeeFunctions(FeeService fees, IdempotentRequests idempotent)
             Amount = fee.Details.Amount,
             Currency = fee.Details.Currency,
             Status = fee.Status.ToName(),
-            Payment = new PaymentDto { PaymentId = fee.Payment!.PaymentId, FailureCode = fee.Payment.FailureCode, FailureMessage = fee.Payment.FailureMessage },
+            Payment = fee.Payment!.ToDto(fee.Status),
             CreatedAt = fee.CreatedAt,
         };
     }

@@ -49,10 +49,32 @@ public static class InvoiceMapping
             Version = invoice.Version,
             CreatedAt = invoice.CreatedAt,
             UpdatedAt = invoice.UpdatedAt,
-            Payment = invoice.Payment is { } payment
-                ? new PaymentDto { PaymentId = payment.PaymentId, FailureCode = payment.FailureCode, FailureMessage = payment.FailureMessage }
-                : null,
+            Payment = invoice.Payment is { } payment ? payment.ToDto(invoice.Status) : null,
             PayUrl = payLinks?.UrlFor(invoice)?.AbsoluteUri,
+        };
+    }
+
+    /// <summary>
+    /// The payment as clients see it. The client secret and next action only while the invoice requires action: they
+    /// are for finishing 3-D Secure, and useless (so never shown) in any other state.
+    /// </summary>
+    public static PaymentDto ToDto(this PaymentAttempt payment, InvoiceStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(payment);
+        var requiresAction = status == InvoiceStatus.RequiresAction;
+        return new PaymentDto
+        {
+            PaymentId = payment.PaymentId,
+            FailureCode = payment.FailureCode,
+            FailureMessage = payment.FailureMessage,
+            ClientSecret = requiresAction ? payment.ClientSecret : null,
+            NextAction = requiresAction && payment.NextAction is { } next
+                ? new NextActionDto
+                {
+                    Type = next.Type,
+                    RedirectToUrl = next.RedirectUrl is { } url ? new RedirectToUrlDto { Url = url, ReturnUrl = next.ReturnUrl } : null,
+                }
+                : null,
         };
     }
 

@@ -37,7 +37,10 @@ public sealed class InvoiceSnapshot
     public string? PayLinkNonce { get; init; }
 }
 
-/// <summary>The current payment attempt: what the billing worker needs, and what the notifications tell.</summary>
+/// <summary>
+/// The current payment attempt: what the billing worker needs, and what the notifications tell. Never the client
+/// secret: events reach queues and emails.
+/// </summary>
 public sealed class PaymentSnapshot
 {
     public required string PaymentId { get; init; }
@@ -46,4 +49,7 @@ public sealed class PaymentSnapshot
     public string? PaymentIntentId { get; init; }
     public string? FailureCode { get; init; }
     public string? FailureMessage { get; init; }
+
+    /// <summary>The PaymentIntent of the attempt this one replaced, if that one is to be cancelled (see InvoiceVoided).</summary>
+    public string? ReplacesPaymentIntentId { get; init; }
 }

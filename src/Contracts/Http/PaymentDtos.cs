@@ -23,6 +23,29 @@ public sealed class PaymentDto
     public required string PaymentId { get; init; }
     public string? FailureCode { get; init; }
     public string? FailureMessage { get; init; }
+
+    /// <summary>Only while the invoice is <c>requires_action</c>: Stripe's client secret, for <c>stripe.handleNextAction({clientSecret})</c>.</summary>
+    public string? ClientSecret { get; init; }
+
+    /// <summary>Only while the invoice is <c>requires_action</c>: what Stripe's <c>next_action</c> asks of the payer.</summary>
+    public NextActionDto? NextAction { get; init; }
+}
+
+/// <summary>
+/// Stripe's <c>next_action</c>, reduced to what a frontend needs: <c>{"type":"use_stripe_sdk"}</c>, or
+/// <c>{"type":"redirect_to_url","redirectToUrl":{"url":…,"returnUrl":…}}</c>. Either way
+/// <c>stripe.handleNextAction({clientSecret})</c> completes it.
+/// </summary>
+public sealed class NextActionDto
+{
+    public required string Type { get; init; }
+    public RedirectToUrlDto? RedirectToUrl { get; init; }
+}
+
+public sealed class RedirectToUrlDto
+{
+    public required string Url { get; init; }
+    public string? ReturnUrl { get; init; }
 }
 
 /// <summary>Body of <c>POST /billing</c>: an account fee of <c>txnQty</c> units of <c>txnType</c>.</summary>

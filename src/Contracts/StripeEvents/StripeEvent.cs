@@ -43,6 +43,34 @@ public sealed class StripeEventObject
     /// <summary>A Checkout Session's <c>paid</c>, <c>unpaid</c> or <c>no_payment_required</c>.</summary>
     [JsonPropertyName("payment_status")]
     public string? PaymentStatus { get; init; }
+
+    /// <summary>A PaymentIntent's client secret (what the payer's browser needs to authenticate it).</summary>
+    [JsonPropertyName("client_secret")]
+    public string? ClientSecret { get; init; }
+
+    /// <summary>A PaymentIntent's <c>next_action</c>, set while it is <c>requires_action</c>.</summary>
+    [JsonPropertyName("next_action")]
+    public StripeNextAction? NextAction { get; init; }
+}
+
+/// <summary>
+/// A PaymentIntent's <c>next_action</c>: its <c>type</c> and, for <c>redirect_to_url</c>, where to send the payer.
+/// The other members (<c>use_stripe_sdk</c>, …) are for Stripe.js only and are not read.
+/// </summary>
+public sealed class StripeNextAction
+{
+    public required string Type { get; init; }
+
+    [JsonPropertyName("redirect_to_url")]
+    public StripeRedirectToUrl? RedirectToUrl { get; init; }
+}
+
+public sealed class StripeRedirectToUrl
+{
+    public string? Url { get; init; }
+
+    [JsonPropertyName("return_url")]
+    public string? ReturnUrl { get; init; }
 }
 
 /// <summary>Stripe's error object as a PaymentIntent's <c>last_payment_error</c> carries it.</summary>

@@ -10,7 +10,33 @@ public interface IPaymentGateway
     /// <param name="deadline">When the calling invocation ends: the call gives up early enough for its outcome to be
     /// recorded before then.</param>
     Task<ChargeResult> ChargeAsync(ChargeRequest request, DateTimeOffset deadline, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Cancels a PaymentIntent so that it can no longer take money. One already cancelled (or unknown to the provider)
+    /// counts as <see cref="CancelStatus.Canceled"/>; one that already succeeded is <see cref="CancelStatus.AlreadySucceeded"/>:
+    /// the payer paid it before the cancel landed.
+    /// </summary>
+    Task<CancelResult> CancelAsync(string paymentIntentId, DateTimeOffset deadline, CancellationToken cancellationToken);
+
+    /// <summary>Refunds a succeeded PaymentIntent in full, once however often it is asked (an idempotency key per intent).</summary>
+    Task<RefundResult> RefundAsync(string paymentIntentId, DateTimeOffset deadline, CancellationToken cancellationToken);
 }
+
+public enum CancelStatus
+{
+    /// <summary>The PaymentIntent cannot take money any more (cancelled now or before, or it does not exist).</summary>
+    Canceled,
+
+    /// <summary>Too late: the PaymentIntent succeeded, so the money was taken.</summary>
+    AlreadySucceeded,
+
+    /// <summary>The provider refused the request itself (key, permissions, parameters): see <see cref="CancelResult.ProviderError"/>.</summary>
+    Refused,
+}
+
+public sealed record CancelResult(CancelStatus Status, string PaymentIntentId, ProviderError? ProviderError = null);
+
+public sealed record RefundResult(string RefundId, string Status, long Amount, string Currency);
 
 public sealed record ChargeRequest(string PaymentId, string UserId, string InvoiceId, long Amount, string Currency, string PaymentMethodId);
 
@@ -38,6 +64,12 @@ public enum ChargeStatus
 /// </summary>
 public sealed record ChargeResult(ChargeStatus Status, string? PaymentIntentId, string? FailureCode = null, string? FailureMessage = null)
 {
+    /// <summary>With <see cref="ChargeStatus.RequiresAction"/>: Stripe's <c>client_secret</c>, for the owner's frontend only.</summary>
+    public string? ClientSecret { get; init; }
+
+    /// <summary>With <see cref="ChargeStatus.RequiresAction"/>: what Stripe's <c>next_action</c> asks of the payer.</summary>
+    public Invoices.PaymentNextAction? NextAction { get; init; }
+
     /// <summary>What the provider said when it refused the request itself: for operators' logs, never for payers.</summary>
     public ProviderError? ProviderError { get; init; }
 
@@ -81,10 +113,4 @@ public sealed record CheckoutRequest(
 {
     /// <summary>The payment id and the expiry: the same press again gets the same session, a later one a fresh one.</summary>
     public string IdempotencyKey => $"{PaymentId}-{ExpiresAt.ToUnixTimeSeconds()}";
-}
-
-/// <summary>The provider refused the request itself (our key, permissions or parameters): operators must act.</summary>
-public sealed class ProviderRefusedException(ProviderError error) : Exception($"The payment provider refused the request ({error?.Type}, HTTP {error?.HttpStatus}).")
-{
-    public ProviderError Error => error;
 }

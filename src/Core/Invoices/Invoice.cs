@@ -26,11 +26,13 @@ public sealed record Invoice
     /// <summary>
     /// This invoice in <paramref name="target"/>, if <see cref="InvoiceLifecycle"/> allows the move; otherwise an
     /// <c>invalid_transition</c> conflict. The new version is stamped when it is written (<see cref="InvoiceUpdates"/>).
+    /// The payment's client secret and next action are kept only while the invoice requires action: every move
+    /// clears them (the move into requires_action records the new ones).
     /// </summary>
     /// A voided invoice loses its pay link: nobody can pay it any more.
     public Result<Invoice> MoveTo(InvoiceStatus target, string doing) =>
         InvoiceLifecycle.CanMove(Status, target)
-            ? this with { Status = target, PayLink = target == InvoiceStatus.Void ? null : PayLink }
+            ? this with { Status = target, Payment = Payment?.WithoutAction(), PayLink = target == InvoiceStatus.Void ? null : PayLink }
             : Failure.Conflict("invalid_transition", $"An invoice that is {Status.ToName()} cannot be {doing}.");
 }
 
@@ -47,6 +49,25 @@ public sealed record PaymentAttempt(
     string? FailureMessage = null)
 {
     public CheckoutSessionRef? Checkout { get; init; }
+
+    /// <summary>
+    /// Stripe's <c>client_secret</c> of the PaymentIntent, while the invoice is in requires_action: what the owner's
+    /// frontend passes to <c>stripe.handleNextAction</c> so the payer can authenticate. Never put in events or emails.
+    /// </summary>
+    public string? ClientSecret { get; init; }
+
+    /// <summary>Stripe's <c>next_action</c> of the PaymentIntent, while the invoice is in requires_action.</summary>
+    public PaymentNextAction? NextAction { get; init; }
+
+    /// <summary>
+    /// The PaymentIntent of the attempt this one replaced (paying again from requires_action or payment_failed). The
+    /// billing worker cancels it before charging this attempt; if the payer completed it first, that payment stands
+    /// and this attempt charges nothing.
+    /// </summary>
+    public string? ReplacesPaymentIntentId { get; init; }
+
+    /// <summary>This attempt without what only a requires_action invoice carries.</summary>
+    public PaymentAttempt WithoutAction() => ClientSecret is null && NextAction is null ? this : this with { ClientSecret = null, NextAction = null };
 }
 
 /// <summary>The Stripe Checkout Session a pay-link payment runs in: reused while open, so each invoice has at most one.</summary>

@@ -3,11 +3,13 @@ namespace PayMyInvoice.Core.Invoices;
 /// <summary>
 /// The invoice state machine, the one table every use case moves an invoice by (through <see cref="Invoice.MoveTo"/>):
 /// draft → open → processing → paid, processing → requires_action | payment_failed, processing → open (the payer left
-/// a Checkout Session until it expired: nothing was tried, so the invoice is simply payable again), requires_action → paid |
-/// payment_failed, payment_failed → processing (a retry) | paid (Stripe reports a success late, or out of order: the
-/// money was taken, so it wins), draft|open|payment_failed → void.
-/// Not yet: requires_action → processing | void. Leaving requires_action safely needs the old PaymentIntent cancelled
-/// first, or the payer could still complete it and be charged for an invoice that moved on.
+/// a Checkout Session until it expired: nothing was tried, so the invoice is simply payable again), requires_action →
+/// paid | payment_failed | processing (paid again with another method) | void, payment_failed → processing (a retry) |
+/// paid (Stripe reports a success late, or out of order: the money was taken, so it wins) | void, draft|open → void.
+/// Leaving requires_action or payment_failed for processing or void leaves a PaymentIntent the payer could still
+/// complete, so the billing worker cancels it: before charging the new attempt (which records it as
+/// <see cref="PaymentAttempt.ReplacesPaymentIntentId"/>), and on InvoiceVoided. If the payer completed it first, the
+/// money is real: a new attempt records the invoice paid by the old intent and charges nothing; a void refunds it.
 /// </summary>
 public static class InvoiceLifecycle
 {
@@ -16,7 +18,7 @@ public static class InvoiceLifecycle
         [InvoiceStatus.Draft] = [InvoiceStatus.Open, InvoiceStatus.Void],
         [InvoiceStatus.Open] = [InvoiceStatus.Processing, InvoiceStatus.Void],
         [InvoiceStatus.Processing] = [InvoiceStatus.Paid, InvoiceStatus.RequiresAction, InvoiceStatus.PaymentFailed, InvoiceStatus.Open],
-        [InvoiceStatus.RequiresAction] = [InvoiceStatus.Paid, InvoiceStatus.PaymentFailed],
+        [InvoiceStatus.RequiresAction] = [InvoiceStatus.Paid, InvoiceStatus.PaymentFailed, InvoiceStatus.Processing, InvoiceStatus.Void],
         [InvoiceStatus.PaymentFailed] = [InvoiceStatus.Processing, InvoiceStatus.Paid, InvoiceStatus.Void],
         [InvoiceStatus.Paid] = [],
         [InvoiceStatus.Void] = [],

@@ -6,8 +6,10 @@ namespace PayMyInvoice.Core.Invoices;
 
 /// <summary>
 /// Asking for payment and voiding: one conditional write each (re-judged on a lost race). Paying moves an invoice
-/// open|payment_failed → processing and records a payment id; the stream turns that into PaymentRequested for the
-/// billing worker.
+/// open|requires_action|payment_failed → processing and records a payment id; the stream turns that into
+/// PaymentRequested for the billing worker. Paying again or voiding leaves the previous attempt's PaymentIntent for the
+/// billing worker to cancel (this Native AOT side does not call Stripe): a new attempt names it in
+/// <see cref="PaymentAttempt.ReplacesPaymentIntentId"/>, a voided invoice keeps it on its payment (InvoiceVoided).
 /// </summary>
 public sealed class PaymentService(IInvoiceStore store, TimeProvider time)
 {
@@ -54,13 +56,16 @@ public sealed class PaymentService(IInvoiceStore store, TimeProvider time)
                 return current; // the same request again (same key): the same answer
             }
 
-            if (current.Status is InvoiceStatus.Processing or InvoiceStatus.RequiresAction)
+            if (current.Status is InvoiceStatus.Processing)
             {
                 return Failure.Conflict("payment_in_progress", "A payment for this invoice is already under way.");
             }
 
             var paying = current.MoveTo(InvoiceStatus.Processing, "paid");
-            return paying.Failure ?? (Result<Invoice>)(paying.Value! with { Payment = new PaymentAttempt(paymentId, paymentMethodId!) });
+            return paying.Failure ?? (Result<Invoice>)(paying.Value! with
+            {
+                Payment = new PaymentAttempt(paymentId, paymentMethodId!) { ReplacesPaymentIntentId = StillOpenIntent(current.Payment) },
+            });
         }, time, cancellationToken, remember: remember).ConfigureAwait(false);
         return update.Result;
     }
@@ -69,6 +74,12 @@ public sealed class PaymentService(IInvoiceStore store, TimeProvider time)
         InvoiceIds.IsWellFormed(invoiceId)
             ? (await store.UpdateAsync(userId, invoiceId!, current => current.MoveTo(InvoiceStatus.Void, "voided"), time, cancellationToken).ConfigureAwait(false)).Result
             : Failure.NotFound("The invoice");
+
+    /// <summary>
+    /// The PaymentIntent a new attempt must see cancelled: the previous attempt's own, or, if that attempt never got one
+    /// (Stripe refused its cancel or its create), the one it was itself to cancel, which may still be open.
+    /// </summary>
+    private static string? StillOpenIntent(PaymentAttempt? previous) => previous?.PaymentIntentId ?? previous?.ReplacesPaymentIntentId;
 
     /// <summary>
     /// The payment id is Stripe's idempotency key too. With the client's Idempotency-Key it is derived from it, scoped

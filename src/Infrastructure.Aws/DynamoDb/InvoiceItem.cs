@@ -7,7 +7,8 @@ namespace PayMyInvoice.Infrastructure.DynamoDb;
 
 /// <summary>
 /// An invoice as a table item. Attribute names are the API's field names, so the stream's images (read by the
-/// workers) look like the invoices clients see.
+/// workers) look like the invoices clients see. <c>payment.clientSecret</c> and <c>payment.nextAction</c> exist only
+/// while the invoice is requires_action; the invoice events made from the images never carry the secret.
 /// </summary>
 internal static class InvoiceItem
 {
@@ -84,6 +85,16 @@ internal static class InvoiceItem
             AddIfSet(map, "paymentIntentId", payment.PaymentIntentId);
             AddIfSet(map, "failureCode", payment.FailureCode);
             AddIfSet(map, "failureMessage", payment.FailureMessage);
+            AddIfSet(map, "clientSecret", payment.ClientSecret);
+            if (payment.NextAction is { } next)
+            {
+                var action = new Dictionary<string, AttributeValue> { ["type"] = new() { S = next.Type } };
+                AddIfSet(action, "redirectUrl", next.RedirectUrl);
+                AddIfSet(action, "returnUrl", next.ReturnUrl);
+                map["nextAction"] = new AttributeValue { M = action };
+            }
+
+            AddIfSet(map, "replacesPaymentIntentId", payment.ReplacesPaymentIntentId);
             if (payment.Checkout is { } checkout)
             {
                 map["checkoutSessionId"] = new() { S = checkout.SessionId };
@@ -142,6 +153,11 @@ internal static class InvoiceItem
                     Checkout = Text(p, "checkoutSessionId") is { } sessionId
                         ? new CheckoutSessionRef(sessionId, p["checkoutUrl"].S, DateTimeOffset.Parse(p["checkoutExpiresAt"].S, CultureInfo.InvariantCulture))
                         : null,
+                    ClientSecret = Text(p, "clientSecret"),
+                    NextAction = p.TryGetValue("nextAction", out var next) && next.M is { } n
+                        ? new PaymentNextAction(n["type"].S, Text(n, "redirectUrl"), Text(n, "returnUrl"))
+                        : null,
+                    ReplacesPaymentIntentId = Text(p, "replacesPaymentIntentId"),
                 }
                 : null,
             PayLink = Text(item, "payLinkNonce") is { } nonce ? new PayLink(nonce, item[PayLinkHash].S) : null,

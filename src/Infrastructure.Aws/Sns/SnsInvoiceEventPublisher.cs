@@ -47,6 +47,7 @@ public sealed class SnsInvoiceEventPublisher(SnsClient sns, string topicArn) : I
                         PaymentIntentId = payment.PaymentIntentId,
                         FailureCode = payment.FailureCode,
                         FailureMessage = payment.FailureMessage,
+                        ReplacesPaymentIntentId = payment.ReplacesPaymentIntentId,
                     }
                     : null,
                 PayLinkNonce = invoice.PayLink?.Nonce,

@@ -9,7 +9,8 @@ namespace PayMyInvoice.Workers.Notifications;
 
 /// <summary>
 /// Who hears what: the payer when an invoice is issued (with the pay link), paid (a receipt), failed, or overdue; the
-/// issuer, when the invoice names one, when it is paid or a payment fails.
+/// issuer, when the invoice names one, when it is paid, a payment fails, or the payer's bank asks for authentication
+/// (PaymentActionRequired).
 /// </summary>
 public sealed class InvoiceEmails(PayLinkKeys payLinks, string domain)
 {
@@ -41,6 +42,12 @@ public sealed class InvoiceEmails(PayLinkKeys payLinks, string domain)
                 messages.Add(Email(evt, invoice.PayerEmail, $"Receipt: {amount} paid",
                     $"Thank you: your payment of {amount} for {invoice.Description} was received.", null));
                 AddIssuer(messages, evt, $"Paid: {invoice.Description} ({amount})", $"The invoice for {invoice.Description} ({amount}) has been paid.");
+                break;
+            case "PaymentActionRequired":
+                // The owner only: the payer is finishing the payment in the owner's frontend right now. No secret in it.
+                AddIssuer(messages, evt, $"Payment needs the payer's confirmation: {invoice.Description} ({amount})",
+                    $"The payer's bank asks them to authenticate the payment of {amount} for {invoice.Description} (3-D Secure). "
+                    + "The invoice is paid once they confirm it. If they cannot, you can ask for payment with another method, or void the invoice.");
                 break;
             case "PaymentFailed":
                 messages.Add(Email(evt, invoice.PayerEmail, $"Payment failed: {invoice.Description}",

@@ -2,6 +2,7 @@ using PayMyInvoice.Contracts;
 using PayMyInvoice.Contracts.SQSEvents;
 using PayMyInvoice.Contracts.StripeEvents;
 using PayMyInvoice.Core.Billing;
+using PayMyInvoice.Core.Invoices;
 using PayMyInvoice.Lambda;
 
 namespace PayMyInvoice.Workers.Payments;
@@ -45,7 +46,11 @@ public sealed class PaymentEventsFunction(PaymentEventService payments)
     private static ChargeResult? IntentOutcome(string type, StripeEventObject intent) => type switch
     {
         "payment_intent.succeeded" => new ChargeResult(ChargeStatus.Succeeded, intent.Id),
-        "payment_intent.requires_action" => new ChargeResult(ChargeStatus.RequiresAction, intent.Id),
+        "payment_intent.requires_action" => new ChargeResult(ChargeStatus.RequiresAction, intent.Id)
+        {
+            ClientSecret = intent.ClientSecret,
+            NextAction = intent.NextAction is { } next ? new PaymentNextAction(next.Type, next.RedirectToUrl?.Url, next.RedirectToUrl?.ReturnUrl) : null,
+        },
         // Stripe's message is for developers: the payer and owner get our sentence for its code.
         "payment_intent.payment_failed" => ChargeResult.Declined(intent.Id, intent.LastPaymentError?.DeclineCode ?? intent.LastPaymentError?.Code),
         _ => null,
