@@ -27,6 +27,13 @@ public static class BillingFunctions
                 var idempotency = new DynamoDbIdempotencyStore(dynamo, aws.Required(IdempotencyTableVariable), TimeProvider.System);
                 var billing = new BillingService(store, StripePaymentGateway.FromSettings(settings), idempotency, new PaymentOutcomes(store, TimeProvider.System));
                 return LambdaFunction.Create(ContractsJsonContext.Wire.SQSEvent, ContractsJsonContext.Wire.SQSBatchResponse, new BillingWorkerFunction(billing).HandleAsync);
+            })
+            .Add("reconcilePayments", () =>
+            {
+                var store = new DynamoDbInvoiceStore(DynamoDbClients.FromSettings(aws), aws.Required("INVOICES_TABLE"));
+                var reconciler = new PaymentReconciler(
+                    store, StripePaymentLookup.FromSettings(settings), new PaymentOutcomes(store, TimeProvider.System), ReconcileSettings.FromSettings(settings), TimeProvider.System);
+                return LambdaFunction.Create(ContractsJsonContext.Wire.ScheduledEvent, ContractsJsonContext.Wire.ReconcileRunResponse, new ReconcilePaymentsFunction(reconciler).HandleAsync);
             });
     }
 }

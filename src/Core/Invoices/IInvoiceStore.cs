@@ -19,6 +19,13 @@ public interface IInvoiceStore
     /// <summary>Unpaid (open or payment_failed) invoices due before <paramref name="today"/>, from a sparse index: (user, invoice) keys.</summary>
     IAsyncEnumerable<(string UserId, string InvoiceId)> ListOverdueAsync(DateOnly today, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Invoices in <paramref name="status"/> (processing or requires_action) since before <paramref name="before"/>
+    /// (<see cref="Invoice.PendingSince"/>), oldest first, from a sparse index: (user, invoice) keys. The index is
+    /// eventually consistent: read the invoice before acting on it.
+    /// </summary>
+    IAsyncEnumerable<(string UserId, string InvoiceId)> ListPendingAsync(InvoiceStatus status, DateTimeOffset before, CancellationToken cancellationToken);
+
     /// <summary>Deletes the invoice if the stored one still has <paramref name="expectedVersion"/>; false otherwise.</summary>
     Task<bool> TryDeleteAsync(string userId, string invoiceId, long expectedVersion, CancellationToken cancellationToken);
 

@@ -21,6 +21,13 @@ public sealed record Invoice
     public DateOnly? LastOverdueNotice { get; init; }
 
     /// <summary>
+    /// While the invoice awaits its payment's outcome (<see cref="InvoiceLifecycle.IsAwaitingPayment"/>): when it entered
+    /// that status (stamped by <see cref="InvoiceUpdates"/> on every move into it), or when the reconciler last re-queued
+    /// its payment. Not <see cref="UpdatedAt"/>, which other writes may move. The reconciler finds invoices by it.
+    /// </summary>
+    public DateTimeOffset? PendingSince { get; init; }
+
+    /// <summary>
     /// This invoice in <paramref name="target"/>, if <see cref="InvoiceLifecycle"/> allows the move; otherwise an
     /// <c>invalid_transition</c> conflict. The new version is stamped when it is written (<see cref="InvoiceUpdates"/>).
     /// </summary>
@@ -36,7 +43,11 @@ public sealed record PaymentAttempt(
     string PaymentMethodId,
     string? PaymentIntentId = null,
     string? FailureCode = null,
-    string? FailureMessage = null);
+    string? FailureMessage = null)
+{
+    /// <summary>When the reconciler sent this payment to the billing queue again (it does so once; see <c>PaymentReconciler</c>).</summary>
+    public DateTimeOffset? RequeuedAt { get; init; }
+}
 
 /// <summary>What the issuer writes on an invoice: validated, so an instance is always a valid one.</summary>
 public sealed record InvoiceDetails(
