@@ -21,7 +21,7 @@ namespace PayMyInvoice.StripeEmulator;
 /// Faults strike before a request reaches the API, like a failing network or load balancer, so no idempotent
 /// result is saved for them and a retry with the same key runs for real.
 /// </summary>
-public sealed class StripeEmulatorServer : IAsyncDisposable
+public sealed partial class StripeEmulatorServer : IAsyncDisposable
 {
     public const string ApiKey = "sk_test_emulator";
 
@@ -83,6 +83,8 @@ public sealed class StripeEmulatorServer : IAsyncDisposable
         app.MapPost("/v1/payment_intents", Endpoint(emulator.CreateAsync));
         app.MapPost("/v1/payment_intents/{id}/confirm", (HttpContext context, string id) => emulator.ConfirmAsync(context, id));
         app.MapGet("/v1/payment_intents/{id}", (HttpContext context, string id) => emulator.RetrieveAsync(context, id));
+        app.MapGet("/v1/payment_intents/search", Endpoint(emulator.SearchAsync));
+        app.MapPost("/v1/payment_intents/{id}/cancel", (HttpContext context, string id) => emulator.CancelAsync(context, id));
         app.MapPost("/_emulator/faults", Endpoint(emulator.InjectFaultsAsync));
         app.MapPost("/_emulator/webhooks", Endpoint(emulator.AddWebhookFromFormAsync));
         app.MapGet("/_emulator/stats", () => Results.Json(new Dictionary<string, int>

@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+
+namespace PayMyInvoice.StripeEmulator;
+
+/// <summary>
+/// What the payment reconciler asks: <c>GET /v1/payment_intents/search</c> (the metadata clause of Stripe's search
+/// query language, answered as Stripe's <c>search_result</c> list, newest first; unlike Stripe, immediately
+/// consistent) and <c>POST /v1/payment_intents/{id}/cancel</c>. Tests can also plant a PaymentIntent as if an earlier
+/// request had made it (<see cref="AddPaymentIntent"/>).
+/// </summary>
+public sealed partial class StripeEmulatorServer
+{
+    private static readonly string[] Cancellable = ["requires_payment_method", "requires_confirmation", "requires_action", "requires_capture"];
+
+    /// <summary>A PaymentIntent that Stripe holds (as if created earlier, e.g. by a worker that died before recording it).</summary>
+    public void AddPaymentIntent(PaymentIntent intent)
+    {
+        ArgumentNullException.ThrowIfNull(intent);
+        lock (_gate)
+        {
+            _intents[intent.Id] = intent;
+            if (intent.Status == "succeeded")
+            {
+                Interlocked.Increment(ref _charges);
+            }
+        }
+    }
+
+    private Task<IResult> SearchAsync(HttpContext context) => HandleAsync(context, _ =>
+    {
+        var query = context.Request.Query["query"].ToString();
+        if (MetadataClause().Match(query) is not { Success: true } clause)
+        {
+            return (400, Error("invalid_request_error", $"The emulator supports only the query form metadata['key']:'value'; got: {query}", code: "parameter_invalid_string", param: "query"));
+        }
+
+        var key = clause.Groups["key"].Value;
+        var value = Regex.Replace(clause.Groups["value"].Value, @"\\(.)", "$1");
+        var limit = int.TryParse(context.Request.Query["limit"], out var asked) ? Math.Clamp(asked, 1, 100) : 10;
+        var matches = _intents.Values
+            .Where(i => i.Metadata.TryGetValue(key, out var found) && found == value)
+            .OrderByDescending(i => i.Created)
+            .ToList();
+        return (200, new JsonObject
+        {
+            ["object"] = "search_result",
+            ["data"] = new JsonArray(matches.Take(limit).Select(i => (JsonNode)i.ToJson()).ToArray()),
+            ["has_more"] = matches.Count > limit,
+            ["next_page"] = null,
+            ["url"] = "/v1/payment_intents/search",
+        });
+    });
+
+    private Task<IResult> CancelAsync(HttpContext context, string id) => HandleAsync(context, form =>
+    {
+        if (!_intents.TryGetValue(id, out var intent))
+        {
+            return Missing(id);
+        }
+
+        if (!Cancellable.Contains(intent.Status))
+        {
+            return (400, Error("invalid_request_error", $"You cannot cancel this PaymentIntent because it has a status of {intent.Status}. Only a PaymentIntent with one of the following statuses may be canceled: {string.Join(", ", Cancellable)}.", code: "payment_intent_unexpected_state"));
+        }
+
+        intent.Status = "canceled";
+        Publish("payment_intent.canceled", intent, context.Request.Headers["Idempotency-Key"].ToString());
+        var body = intent.ToJson();
+        body["cancellation_reason"] = form.GetValueOrDefault("cancellation_reason");
+        body["canceled_at"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        return (200, body);
+    });
+
+    /// <summary><c>metadata['key']:'value'</c> (or double quotes), values with backslash escapes.</summary>
+    [GeneratedRegex("""^\s*metadata\[(?<q>['"])(?<key>[^'"\]]+)\k<q>\]\s*:\s*(?<vq>['"])(?<value>(?:\\.|(?!\k<vq>).)*)\k<vq>\s*$""", RegexOptions.CultureInvariant)]
+    private static partial Regex MetadataClause();
+}
