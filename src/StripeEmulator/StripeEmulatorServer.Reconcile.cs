@@ -7,26 +7,11 @@ namespace PayMyInvoice.StripeEmulator;
 /// <summary>
 /// What the payment reconciler asks: <c>GET /v1/payment_intents/search</c> (the metadata clause of Stripe's search
 /// query language, answered as Stripe's <c>search_result</c> list, newest first; unlike Stripe, immediately
-/// consistent) and <c>POST /v1/payment_intents/{id}/cancel</c>. Tests can also plant a PaymentIntent as if an earlier
-/// request had made it (<see cref="AddPaymentIntent"/>).
+/// consistent) and <c>POST /v1/payment_intents/{id}/cancel</c>.
 /// </summary>
 public sealed partial class StripeEmulatorServer
 {
     private static readonly string[] Cancellable = ["requires_payment_method", "requires_confirmation", "requires_action", "requires_capture"];
-
-    /// <summary>A PaymentIntent that Stripe holds (as if created earlier, e.g. by a worker that died before recording it).</summary>
-    public void AddPaymentIntent(PaymentIntent intent)
-    {
-        ArgumentNullException.ThrowIfNull(intent);
-        lock (_gate)
-        {
-            _intents[intent.Id] = intent;
-            if (intent.Status == "succeeded")
-            {
-                Interlocked.Increment(ref _charges);
-            }
-        }
-    }
 
     private Task<IResult> SearchAsync(HttpContext context) => HandleAsync(context, _ =>
     {
