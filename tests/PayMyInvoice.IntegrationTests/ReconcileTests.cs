@@ -221,6 +221,42 @@ public sealed class ReconcileTests(LocalServicesFixture local) : IAsyncLifetime
         Assert.Empty(await ToListAsync(_store.ListPendingAsync(InvoiceStatus.Processing, DateTimeOffset.UtcNow.AddMinutes(-5), default)));
     }
 
+    [Fact]
+    public async Task Stripe_failing_during_a_run_leaves_the_invoice_for_the_next_run_which_decides_it()
+    {
+        Shorten();
+        var id = await IssueAndPayAsync("pm_card_visa");
+        await KillBillingMessageAsync();
+        await Task.Delay(ShortThreshold + TimeSpan.FromMilliseconds(200));
+        _stripe.FailNext(3, FaultKind.ServerError); // the search, and Stripe.net's two retries of it
+
+        var failed = await ReconcileAsync();
+        var next = await ReconcileAsync();
+
+        Assert.Equal((1, 1, 0), (failed.Examined, failed.Errors, failed.Requeued));
+        Assert.Equal(InvoiceStatus.Processing, (await GetAsync(id)).Status);
+        Assert.Equal((1, 0, 1), (next.Examined, next.Errors, next.Requeued));
+    }
+
+    [Fact]
+    public async Task The_emulator_answers_a_metadata_search_as_Stripe_does()
+    {
+        var id = await IssueAndPayAsync("pm_card_visa");
+        await _billing.DrainAsync(CancellationToken.None);
+        var paymentId = (await GetAsync(id)).Payment!.PaymentId;
+        using var http = new HttpClient { BaseAddress = _stripe.BaseUrl };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", StripeEmulatorServer.ApiKey);
+
+        async Task<JsonNode> SearchAsync(string query) =>
+            JsonNode.Parse(await http.GetStringAsync("/v1/payment_intents/search?query=" + Uri.EscapeDataString(query)))!;
+
+        var found = await SearchAsync($"metadata['paymentId']:'{paymentId}'");
+        Assert.Equal(("search_result", false, "/v1/payment_intents/search"), (found["object"]!.GetValue<string>(), found["has_more"]!.GetValue<bool>(), found["url"]!.GetValue<string>()));
+        var intent = Assert.Single(found["data"]!.AsArray())!;
+        Assert.Equal(("payment_intent", "succeeded", id), (intent["object"]!.GetValue<string>(), intent["status"]!.GetValue<string>(), intent["metadata"]!["invoiceId"]!.GetValue<string>()));
+        Assert.Empty((await SearchAsync(StripePaymentLookup.MetadataQuery("paymentId", "pay_' OR status:'succeeded")))["data"]!.AsArray());
+    }
+
     private void Shorten() =>
         _deployment.UpdateFunctionConfiguration("reconcilePayments", environment: new Dictionary<string, string> { [ReconcileSettings.ProcessingAfterVariable] = "1" });
 
