@@ -68,10 +68,7 @@ public sealed class ReconcileTests(LocalServicesFixture local) : IAsyncLifetime
     [Fact]
     public async Task A_billing_message_in_the_dead_letter_queue_is_requeued_by_one_run_and_then_charged_once()
     {
-        Shorten();
-        var id = await IssueAndPayAsync("pm_card_visa");
-        await KillBillingMessageAsync();
-        await Task.Delay(ShortThreshold + TimeSpan.FromMilliseconds(200));
+        var id = await StuckInProcessingAsync();
 
         var run = await ReconcileAsync();
 
@@ -93,10 +90,7 @@ public sealed class ReconcileTests(LocalServicesFixture local) : IAsyncLifetime
     [Fact]
     public async Task A_requeued_payment_that_fails_again_is_failed_with_processing_error_by_the_next_run_and_never_charged()
     {
-        Shorten();
-        var id = await IssueAndPayAsync("pm_card_visa");
-        await KillBillingMessageAsync();
-        await Task.Delay(ShortThreshold + TimeSpan.FromMilliseconds(200));
+        var id = await StuckInProcessingAsync();
         Assert.Equal(1, (await ReconcileAsync()).Requeued);
 
         // Stripe is down for the re-queued message's every receive too: it reaches the dead-letter queue again.
@@ -224,10 +218,7 @@ public sealed class ReconcileTests(LocalServicesFixture local) : IAsyncLifetime
     [Fact]
     public async Task Stripe_failing_during_a_run_leaves_the_invoice_for_the_next_run_which_decides_it()
     {
-        Shorten();
-        var id = await IssueAndPayAsync("pm_card_visa");
-        await KillBillingMessageAsync();
-        await Task.Delay(ShortThreshold + TimeSpan.FromMilliseconds(200));
+        var id = await StuckInProcessingAsync();
         _stripe.FailNext(3, FaultKind.ServerError); // the search, and Stripe.net's two retries of it
 
         var failed = await ReconcileAsync();
@@ -255,6 +246,16 @@ public sealed class ReconcileTests(LocalServicesFixture local) : IAsyncLifetime
         var intent = Assert.Single(found["data"]!.AsArray())!;
         Assert.Equal(("payment_intent", "succeeded", id), (intent["object"]!.GetValue<string>(), intent["status"]!.GetValue<string>(), intent["metadata"]!["invoiceId"]!.GetValue<string>()));
         Assert.Empty((await SearchAsync(StripePaymentLookup.MetadataQuery("paymentId", "pay_' OR status:'succeeded")))["data"]!.AsArray());
+    }
+
+    /// <summary>An invoice paid whose billing message went to the dead-letter queue, older than a shortened threshold.</summary>
+    private async Task<string> StuckInProcessingAsync()
+    {
+        Shorten();
+        var id = await IssueAndPayAsync("pm_card_visa");
+        await KillBillingMessageAsync();
+        await Task.Delay(ShortThreshold + TimeSpan.FromMilliseconds(200));
+        return id;
     }
 
     private void Shorten() =>
