@@ -35,6 +35,13 @@ public static class BillingFunctions
                 var store = new DynamoDbInvoiceStore(DynamoDbClients.FromSettings(aws), aws.Required("INVOICES_TABLE"));
                 var checkout = new CheckoutService(store, StripeCheckoutGateway.FromSettings(settings), TimeProvider.System);
                 return HttpFunction.CreateAnonymous(new PayCheckoutFunction(checkout, PayLinkKeys.FromSettings(settings)).PostAsync);
+            })
+            .Add("reconcilePayments", () =>
+            {
+                var store = new DynamoDbInvoiceStore(DynamoDbClients.FromSettings(aws), aws.Required("INVOICES_TABLE"));
+                var reconciler = new PaymentReconciler(
+                    store, StripePaymentLookup.FromSettings(settings), new PaymentOutcomes(store, TimeProvider.System), ReconcileSettings.FromSettings(settings), TimeProvider.System);
+                return LambdaFunction.Create(ContractsJsonContext.Wire.ScheduledEvent, ContractsJsonContext.Wire.ReconcileRunResponse, new ReconcilePaymentsFunction(reconciler).HandleAsync);
             });
     }
 }

@@ -39,6 +39,7 @@ namespace PayMyInvoice.Contracts;
 [JsonSerializable(typeof(ScheduledEvent))]
 [JsonSerializable(typeof(WarmUpEvent))]
 [JsonSerializable(typeof(ScheduledRunResponse))]
+[JsonSerializable(typeof(ReconcileRunResponse))]
 [JsonSerializable(typeof(InvoiceRequest))]
 [JsonSerializable(typeof(InvoiceResponse))]
 [JsonSerializable(typeof(InvoiceListResponse))]

@@ -38,6 +38,9 @@ public sealed partial class StripePaymentGateway(StripeClient stripe, TimeSpan c
 
     public TimeSpan CallTimeout => callTimeout;
 
+    /// <summary>The configured client, for the other Stripe adapters of this project (<see cref="StripePaymentLookup"/>).</summary>
+    internal StripeClient Client => stripe;
+
     public static StripePaymentGateway FromSettings(Func<string, string?> settings)
     {
         ArgumentNullException.ThrowIfNull(settings);

@@ -88,6 +88,7 @@ public sealed partial class StripeEmulatorServer : IAsyncDisposable
         emulator.MapCheckout(app);
         app.MapPost("/v1/payment_intents/{id}/cancel", (HttpContext context, string id) => emulator.CancelAsync(context, id));
         app.MapPost("/v1/refunds", Endpoint(emulator.RefundAsync));
+        app.MapGet("/v1/payment_intents/search", Endpoint(emulator.SearchAsync));
         app.MapPost("/_emulator/faults", Endpoint(emulator.InjectFaultsAsync));
         app.MapPost("/_emulator/webhooks", Endpoint(emulator.AddWebhookFromFormAsync));
         app.MapGet("/_emulator/stats", () => Results.Json(new Dictionary<string, int>

@@ -82,7 +82,7 @@ public sealed class TemplateTests(PackagedDeployment package, ITestOutputHelper 
         var runtimes = Checks.OfType("AWS::Lambda::Function")
             .Where(f => !f.LogicalId.StartsWith("WarmUp", StringComparison.Ordinal))
             .ToLookup(f => f.Properties["Runtime"]!.GetValue<string>(), f => f.LogicalId);
-        Assert.Equal(["BillingWorkerLambdaFunction"], runtimes["dotnet10"]);
+        Assert.Equal(["BillingWorkerLambdaFunction", "ReconcilePaymentsLambdaFunction"], runtimes["dotnet10"].Order(StringComparer.Ordinal));
         Assert.Equal(14, runtimes["provided.al2023"].Count());
         Assert.All(runtimes["provided.al2023"], id => Assert.Equal("bootstrap", package.Template["Resources"]![id]!["Properties"]!["Handler"]!.GetValue<string>()));
     }

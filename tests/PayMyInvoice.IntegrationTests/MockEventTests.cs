@@ -60,12 +60,25 @@ public sealed class MockEventTests(LocalServicesFixture local) : IAsyncLifetime
     {
         var root = RepositoryRoot.Find();
         var config = PayMyInvoice.Local.Serverless.ServerlessConfig.Load(Path.Combine(root, "serverless.yml"));
-        var covered = Mocks.Select(row => (string)row[0]).Append("invoiceStream").Append("billingWorker").Append("paymentEvents").Append("notifications").Append("overdueInvoices").ToHashSet();
+        var covered = Mocks.Select(row => (string)row[0]).Append("invoiceStream").Append("billingWorker").Append("paymentEvents").Append("notifications").Append("overdueInvoices").Append("reconcilePayments").ToHashSet();
         Assert.All(config.FunctionNames, name =>
         {
             Assert.True(File.Exists(Path.Combine(root, "mocks", name + ".json")), $"mocks/{name}.json is missing");
             Assert.Contains(name, covered);
         });
+    }
+
+    [Fact]
+    public async Task The_reconcilePayments_mock_requeues_the_seeded_payment_Stripe_never_saw()
+    {
+        var deployment = await local.DeployFreshStageAsync(_stripe.BaseUrl);
+        var payload = await File.ReadAllBytesAsync(Path.Combine(RepositoryRoot.Find(), "mocks", "reconcilePayments.json"));
+
+        var outcome = await deployment.InvokeAsync("reconcilePayments", payload, CancellationToken.None);
+
+        Assert.Null(outcome.Error);
+        // The seeded invoice in processing since 2026-11-20 was never charged (nothing ran the stream): one re-queue.
+        Assert.Equal("""{"examined":1,"settled":0,"requeued":1,"failed":0,"left":0,"errors":0,"stopped":false}""", System.Text.Encoding.UTF8.GetString(outcome.Response!));
     }
 
     [Fact]

@@ -95,7 +95,7 @@ public sealed class OverdueTests(LocalServicesFixture local) : IAsyncLifetime
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2030, 3, 2, 7, 59, 0, TimeSpan.Zero));
         await using var pipeline = await LocalPipeline.StartAsync(_pipeline.Deployment, _stripe, time: clock);
-        var daily = Assert.Single(pipeline.Schedules);
+        var daily = Assert.Single(pipeline.Schedules, s => s.FunctionName == "overdueInvoices");
         Assert.Equal(("overdueInvoices", "cron(0 8 * * ? *)"), (daily.FunctionName, daily.Expression));
         using var stop = new CancellationTokenSource();
         var running = daily.RunAsync(stop.Token);

@@ -40,6 +40,8 @@ public sealed class HttpFunctionTests
 
         public Task<Invoice?> FindByPayLinkAsync(string tokenHash, CancellationToken cancellationToken) => throw new IOException("network down");
 
+        public IAsyncEnumerable<(string UserId, string InvoiceId)> ListPendingAsync(InvoiceStatus status, DateTimeOffset before, CancellationToken cancellationToken) => throw new IOException("network down");
+
         public Task<bool> TryDeleteAsync(string userId, string invoiceId, long expectedVersion, CancellationToken cancellationToken) => throw new IOException("network down");
 
         public Task<StoreWrite> TryCreateAsync(Invoice invoice, RememberedRequest request, CancellationToken cancellationToken) => throw new IOException("network down");

@@ -55,6 +55,15 @@ internal sealed class InMemoryInvoiceStore : IInvoiceStore
     public Task<Invoice?> FindByPayLinkAsync(string tokenHash, CancellationToken cancellationToken) =>
         Task.FromResult(_items.Values.FirstOrDefault(i => i.PayLink?.TokenHash == tokenHash));
 
+    public async IAsyncEnumerable<(string UserId, string InvoiceId)> ListPendingAsync(InvoiceStatus status, DateTimeOffset before, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        foreach (var invoice in _items.Values.Where(i => i.Status == status && (i.PendingSince ?? i.UpdatedAt) < before).OrderBy(i => i.PendingSince ?? i.UpdatedAt).ToList())
+        {
+            yield return (invoice.UserId, invoice.InvoiceId);
+        }
+    }
+
     public Task<bool> TryDeleteAsync(string userId, string invoiceId, long expectedVersion, CancellationToken cancellationToken) =>
         Task.FromResult(Write(() => _items.TryGetValue((userId, invoiceId), out var current) && current.Version == expectedVersion && _items.Remove((userId, invoiceId))));
 

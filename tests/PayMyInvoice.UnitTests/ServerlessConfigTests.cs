@@ -15,13 +15,13 @@ public sealed class ServerlessConfigTests
     {
         var config = Load();
         Assert.Equal(
-            ["billing", "billingWorker", "createInvoice", "deleteInvoice", "getBilling", "getInvoice", "invoiceStream", "listInvoices", "notifications", "overdueInvoices", "payCheckout", "payInvoice", "payPage", "paymentEvents", "stripeWebhook", "updateInvoice", "voidInvoice"],
+            ["billing", "billingWorker", "createInvoice", "deleteInvoice", "getBilling", "getInvoice", "invoiceStream", "listInvoices", "notifications", "overdueInvoices", "payCheckout", "payInvoice", "payPage", "paymentEvents", "reconcilePayments", "stripeWebhook", "updateInvoice", "voidInvoice"],
             config.FunctionNames.Order(StringComparer.Ordinal));
         foreach (var name in config.FunctionNames)
         {
             var function = config.Function(name);
             Assert.Equal(name, function.Environment["PMI_FUNCTION"]);
-            Assert.Equal(name == "overdueInvoices" ? 0 : 1, function.HttpRoutes.Count + function.Streams.Count + function.Queues.Count); // schedules are not read locally
+            Assert.Equal(name is "overdueInvoices" or "reconcilePayments" ? 0 : 1, function.HttpRoutes.Count + function.Streams.Count + function.Queues.Count); // schedules are not read locally
         }
 
         Assert.Equal(new StreamSource("InvoicesTable", 25, 10, "InvoiceStreamFailuresQueue"), Assert.Single(config.Function("invoiceStream").Streams));
@@ -92,6 +92,9 @@ public sealed class ServerlessConfigTests
         Assert.Equal("arn:${AWS::Partition}:ssm:/paymyinvoice/dev", Load().ResolveString("arn:${AWS::Partition}:ssm:/${self:service}/${sls:stage}"));
 
     [Fact]
-    public void Schedules_are_read_from_the_functions_schedule_events() =>
+    public void Schedules_are_read_from_the_functions_schedule_events()
+    {
         Assert.Equal([new ScheduleSource("cron(0 8 * * ? *)")], Load().Function("overdueInvoices").Schedules!);
+        Assert.Equal([new ScheduleSource("rate(15 minutes)")], Load().Function("reconcilePayments").Schedules!);
+    }
 }

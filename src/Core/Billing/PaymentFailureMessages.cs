@@ -14,6 +14,9 @@ public static class PaymentFailureMessages
     /// <summary>Our code when a delayed payment method (a bank debit on Stripe's Checkout page) failed after the payer left.</summary>
     public const string AsyncPaymentFailed = "async_payment_failed";
 
+    /// <summary>Our code when the payer never completed the bank's confirmation (3-D Secure) and the reconciler gave up on it.</summary>
+    public const string ActionExpired = "action_expired";
+
     private const string CardDeclined = "Your card was declined. Please use another card, or ask your bank why.";
     private const string Unknown = "The payment did not go through. Please try again, or use another card.";
 
@@ -33,7 +36,7 @@ public static class PaymentFailureMessages
         ("Your card's postal code is incorrect. Please check it and try again.", ["incorrect_zip", "incorrect_address"]),
         ("Your card does not support this payment. Please use another card.", ["card_not_supported", "currency_not_supported"]),
         ("Your bank asked you to confirm this payment and it was not confirmed. Please try again, or use another card.",
-            ["authentication_required", "authentication_not_handled", "payment_intent_authentication_failure"]),
+            ["authentication_required", "authentication_not_handled", "payment_intent_authentication_failure", ActionExpired]),
         ("Your bank could not approve the payment just now. Please try again in a little while.",
             ["try_again_later", "issuer_not_available", "reenter_transaction", "approve_with_id"]),
         ("The card could not be found. Please enter your card details again.", ["resource_missing"]),

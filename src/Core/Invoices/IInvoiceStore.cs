@@ -25,6 +25,13 @@ public interface IInvoiceStore
     /// </summary>
     Task<Invoice?> FindByPayLinkAsync(string tokenHash, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Invoices in <paramref name="status"/> (processing or requires_action) since before <paramref name="before"/>
+    /// (<see cref="Invoice.PendingSince"/>), oldest first, from a sparse index: (user, invoice) keys. The index is
+    /// eventually consistent: read the invoice before acting on it.
+    /// </summary>
+    IAsyncEnumerable<(string UserId, string InvoiceId)> ListPendingAsync(InvoiceStatus status, DateTimeOffset before, CancellationToken cancellationToken);
+
     /// <summary>Deletes the invoice if the stored one still has <paramref name="expectedVersion"/>; false otherwise.</summary>
     Task<bool> TryDeleteAsync(string userId, string invoiceId, long expectedVersion, CancellationToken cancellationToken);
 

@@ -24,6 +24,13 @@ public sealed record Invoice
     public PayLinks.PayLink? PayLink { get; init; }
 
     /// <summary>
+    /// While the invoice awaits its payment's outcome (<see cref="InvoiceLifecycle.IsAwaitingPayment"/>): when it entered
+    /// that status (stamped by <see cref="InvoiceUpdates"/> on every move into it), or when the reconciler last re-queued
+    /// its payment. Not <see cref="UpdatedAt"/>, which other writes may move. The reconciler finds invoices by it.
+    /// </summary>
+    public DateTimeOffset? PendingSince { get; init; }
+
+    /// <summary>
     /// This invoice in <paramref name="target"/>, if <see cref="InvoiceLifecycle"/> allows the move; otherwise an
     /// <c>invalid_transition</c> conflict. The new version is stamped when it is written (<see cref="InvoiceUpdates"/>).
     /// The payment's client secret and next action are kept only while the invoice requires action: every move
@@ -68,6 +75,9 @@ public sealed record PaymentAttempt(
 
     /// <summary>This attempt without what only a requires_action invoice carries.</summary>
     public PaymentAttempt WithoutAction() => ClientSecret is null && NextAction is null ? this : this with { ClientSecret = null, NextAction = null };
+
+    /// <summary>When the reconciler sent this payment to the billing queue again (it does so once; see <c>PaymentReconciler</c>).</summary>
+    public DateTimeOffset? RequeuedAt { get; init; }
 }
 
 /// <summary>The Stripe Checkout Session a pay-link payment runs in: reused while open, so each invoice has at most one.</summary>

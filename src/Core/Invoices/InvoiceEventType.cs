@@ -49,6 +49,12 @@ public static class InvoiceEvents
             };
         }
 
+        // The reconciler re-queues a payment that never reached Stripe: the billing worker hears it as a new request.
+        if (after.Status == InvoiceStatus.Processing && after.Payment?.RequeuedAt is { } requeued && requeued != before.Payment?.RequeuedAt)
+        {
+            return InvoiceEventType.PaymentRequested;
+        }
+
         if (after.LastOverdueNotice is { } notice && notice != before.LastOverdueNotice)
         {
             return InvoiceEventType.InvoiceOverdue;

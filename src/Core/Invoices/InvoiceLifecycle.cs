@@ -26,6 +26,9 @@ public static class InvoiceLifecycle
 
     public static bool CanMove(InvoiceStatus from, InvoiceStatus to) => Transitions[from].Contains(to);
 
+    /// <summary>A payment was started and its outcome is not recorded yet: the statuses the reconciler watches.</summary>
+    public static bool IsAwaitingPayment(InvoiceStatus status) => status is InvoiceStatus.Processing or InvoiceStatus.RequiresAction;
+
     /// <summary>Only what no payment has touched may be edited: a payer may already be looking at anything else.</summary>
     public static bool IsEditable(InvoiceStatus status) => status is InvoiceStatus.Draft or InvoiceStatus.Open;
 

@@ -44,7 +44,9 @@ public static class InvoiceUpdates
                 return new InvoiceUpdate(decision, Written: false);
             }
 
-            var next = keepVersion ? decision.Value! with { Version = current.Version } : decision.Value! with { Version = current.Version + 1, UpdatedAt = time.GetUtcNow() };
+            var now = time.GetUtcNow();
+            var next = keepVersion ? decision.Value! with { Version = current.Version } : decision.Value! with { Version = current.Version + 1, UpdatedAt = now };
+            next = StampPending(current, next, now);
             var write = remember is null
                 ? await store.TryReplaceAsync(next, current.Version, cancellationToken).ConfigureAwait(false) ? StoreWrite.Written : StoreWrite.InvoiceChanged
                 : await store.TryReplaceAsync(next, current.Version, remember(next), cancellationToken).ConfigureAwait(false);
@@ -59,6 +61,15 @@ public static class InvoiceUpdates
 
         return new InvoiceUpdate(Failure.Conflict("version_conflict", "The invoice kept changing while this request ran; read it again and retry."), Written: false);
     }
+
+    /// <summary>
+    /// <see cref="Invoice.PendingSince"/>: set to now on a move into an awaiting-payment status, cleared on a move out of
+    /// one, and otherwise what the decision says (the reconciler restarts the clock when it re-queues a payment).
+    /// </summary>
+    private static Invoice StampPending(Invoice current, Invoice next, DateTimeOffset now) =>
+        !InvoiceLifecycle.IsAwaitingPayment(next.Status) ? next with { PendingSince = null }
+        : next.Status != current.Status || next.PendingSince is null ? next with { PendingSince = now }
+        : next;
 
     /// <summary>Creates the invoice, remembering the request with it when <paramref name="remember"/> is given.</summary>
     public static async Task<StoreWrite> CreateAsync(this IInvoiceStore store, Invoice invoice, Func<Invoice, RememberedRequest>? remember, CancellationToken cancellationToken)

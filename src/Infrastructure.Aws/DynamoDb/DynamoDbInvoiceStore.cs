@@ -79,32 +79,48 @@ public sealed class DynamoDbInvoiceStore(IAmazonDynamoDB dynamo, string tableNam
     public Task<bool> TryReplaceAsync(Invoice invoice, long expectedVersion, CancellationToken cancellationToken) =>
         PutIfAsync(invoice, "#key = :expected", InvoiceItem.Version, expectedVersion, cancellationToken);
 
-    public async IAsyncEnumerable<(string UserId, string InvoiceId)> ListOverdueAsync(DateOnly today, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<(string UserId, string InvoiceId)> ListOverdueAsync(DateOnly today, CancellationToken cancellationToken) =>
+        QueryKeysAsync(new QueryRequest
+        {
+            TableName = tableName,
+            IndexName = InvoiceItem.OverdueIndex,
+            KeyConditionExpression = "#unpaid = :unpaid AND #due < :today",
+            ExpressionAttributeNames = new() { ["#unpaid"] = InvoiceItem.UnpaidShard, ["#due"] = "dueDate" },
+            ExpressionAttributeValues = new()
+            {
+                [":unpaid"] = new AttributeValue { S = InvoiceItem.UnpaidShardValue },
+                [":today"] = new AttributeValue { S = today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) },
+            },
+        }, cancellationToken);
+
+    public IAsyncEnumerable<(string UserId, string InvoiceId)> ListPendingAsync(InvoiceStatus status, DateTimeOffset before, CancellationToken cancellationToken) =>
+        QueryKeysAsync(new QueryRequest
+        {
+            TableName = tableName,
+            IndexName = InvoiceItem.PendingIndex,
+            KeyConditionExpression = "#pending = :status AND #since < :before",
+            ExpressionAttributeNames = new() { ["#pending"] = InvoiceItem.Pending, ["#since"] = InvoiceItem.PendingSince },
+            ExpressionAttributeValues = new()
+            {
+                [":status"] = new AttributeValue { S = status.ToName() },
+                [":before"] = new AttributeValue { S = InvoiceItem.Timestamp(before) },
+            },
+        }, cancellationToken);
+
+    /// <summary>Every (user, invoice) key a query of a keys-only index answers, page by page, in the index's order.</summary>
+    private async IAsyncEnumerable<(string UserId, string InvoiceId)> QueryKeysAsync(QueryRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        Dictionary<string, AttributeValue>? startKey = null;
         do
         {
-            var response = await dynamo.QueryAsync(new QueryRequest
-            {
-                TableName = tableName,
-                IndexName = InvoiceItem.OverdueIndex,
-                KeyConditionExpression = "#unpaid = :unpaid AND #due < :today",
-                ExpressionAttributeNames = new() { ["#unpaid"] = InvoiceItem.UnpaidShard, ["#due"] = "dueDate" },
-                ExpressionAttributeValues = new()
-                {
-                    [":unpaid"] = new AttributeValue { S = InvoiceItem.UnpaidShardValue },
-                    [":today"] = new AttributeValue { S = today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) },
-                },
-                ExclusiveStartKey = startKey,
-            }, cancellationToken).ConfigureAwait(false);
+            var response = await dynamo.QueryAsync(request, cancellationToken).ConfigureAwait(false);
             foreach (var item in response.Items ?? [])
             {
                 yield return (item[InvoiceItem.UserId].S, item[InvoiceItem.InvoiceId].S);
             }
 
-            startKey = response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+            request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
         }
-        while (startKey is not null);
+        while (request.ExclusiveStartKey is not null);
     }
 
     public async Task<Invoice?> FindByPayLinkAsync(string tokenHash, CancellationToken cancellationToken)

@@ -22,6 +22,13 @@ internal static class InvoiceItem
     public const string PayLinkHash = "payLinkHash";
     public const string PayLinkIndex = "PayLinks";
 
+    /// <summary>Present only while the invoice awaits a payment's outcome: its status, the pending index's partition key.</summary>
+    public const string Pending = "pending";
+
+    /// <summary>When it began awaiting (<see cref="Invoice.PendingSince"/>), ISO 8601 in UTC, so it sorts as text: the index's sort key.</summary>
+    public const string PendingSince = "pendingSince";
+    public const string PendingIndex = "PendingPayments";
+
     public static Dictionary<string, AttributeValue> Key(string userId, string invoiceId) => new()
     {
         [UserId] = new AttributeValue { S = userId },
@@ -72,6 +79,13 @@ internal static class InvoiceItem
             // Present only while unpaid, so the overdue index holds exactly the invoices a reminder may concern.
             item[UnpaidShard] = new AttributeValue { S = UnpaidShardValue };
         }
+        if (InvoiceLifecycle.IsAwaitingPayment(invoice.Status))
+        {
+            // Present only while a payment's outcome is awaited, so the reconciler's index holds exactly those invoices.
+            item[Pending] = new AttributeValue { S = invoice.Status.ToName() };
+            item[PendingSince] = new AttributeValue { S = Timestamp(invoice.PendingSince ?? invoice.UpdatedAt) };
+        }
+
         item[Version] = Number(invoice.Version);
         item["createdAt"] = new AttributeValue { S = invoice.CreatedAt.ToString("O", CultureInfo.InvariantCulture) };
         item["updatedAt"] = new AttributeValue { S = invoice.UpdatedAt.ToString("O", CultureInfo.InvariantCulture) };
@@ -102,6 +116,7 @@ internal static class InvoiceItem
                 map["checkoutExpiresAt"] = new() { S = checkout.ExpiresAt.ToString("O", CultureInfo.InvariantCulture) };
             }
 
+            AddIfSet(map, "requeuedAt", payment.RequeuedAt is { } requeued ? Timestamp(requeued) : null);
             item["payment"] = new AttributeValue { M = map };
         }
 
@@ -158,12 +173,14 @@ internal static class InvoiceItem
                         ? new PaymentNextAction(n["type"].S, Text(n, "redirectUrl"), Text(n, "returnUrl"))
                         : null,
                     ReplacesPaymentIntentId = Text(p, "replacesPaymentIntentId"),
+                    RequeuedAt = Text(p, "requeuedAt") is { } requeued ? DateTimeOffset.Parse(requeued, CultureInfo.InvariantCulture) : null,
                 }
                 : null,
             PayLink = Text(item, "payLinkNonce") is { } nonce ? new PayLink(nonce, item[PayLinkHash].S) : null,
             LastOverdueNotice = Text(item, "lastOverdueNotice") is { } notice
                 ? DateOnly.ParseExact(notice, "yyyy-MM-dd", CultureInfo.InvariantCulture)
                 : null,
+            PendingSince = Text(item, PendingSince) is { } since ? DateTimeOffset.Parse(since, CultureInfo.InvariantCulture) : null,
         };
     }
 
@@ -176,6 +193,9 @@ internal static class InvoiceItem
             map[name] = new AttributeValue { S = value };
         }
     }
+
+    /// <summary>Round-trip ISO 8601 in UTC (<c>2026-11-27T10:00:00.0000000+00:00</c>): fixed width, so text order is time order.</summary>
+    public static string Timestamp(DateTimeOffset value) => value.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
     public static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
 
