@@ -26,8 +26,17 @@ public sealed class StripePaymentLookup(StripeClient stripe, TimeSpan callTimeou
     {
         ArgumentNullException.ThrowIfNull(payment);
 
-        // Checkout goes here: with a CheckoutSessionId on the reference, retrieve the session (expand payment_intent);
-        // an open or expired session without a PaymentIntent is NotFound, otherwise map its PaymentIntent as below.
+        if (payment.CheckoutSessionId is { } sessionId)
+        {
+            var session = await CallAsync(token => stripe.V1.Checkout.Sessions.GetAsync(sessionId, null, null, token), deadline, cancellationToken).ConfigureAwait(false);
+            return (session.Status, session.PaymentStatus) switch
+            {
+                ("complete", "paid") => new ProviderPayment(ProviderPaymentStatus.Succeeded, session.PaymentIntentId, "complete"),
+                ("expired", _) => new ProviderPayment(ProviderPaymentStatus.Abandoned, session.PaymentIntentId, "expired"),
+                _ => new ProviderPayment(ProviderPaymentStatus.Pending, session.PaymentIntentId, $"{session.Status}/{session.PaymentStatus}"),
+            };
+        }
+
         if (payment.PaymentIntentId is { } id)
         {
             try

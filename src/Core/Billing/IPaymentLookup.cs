@@ -23,9 +23,8 @@ public interface IPaymentLookup
 /// What identifies a payment at the provider: our payment id (in the PaymentIntent's metadata, and its idempotency key)
 /// and the PaymentIntent id once known.
 /// </summary>
-// Checkout: a payment taken through a Checkout Session will carry its session id here (CheckoutSessionId), and the
-// lookup will retrieve the session first (its payment_intent, status and payment_status) — see StripePaymentLookup.
-public sealed record PaymentReference(string PaymentId, string? PaymentIntentId);
+/// A payment made from the pay link is found by its Checkout Session instead.
+public sealed record PaymentReference(string PaymentId, string? PaymentIntentId, string? CheckoutSessionId = null);
 
 public enum ProviderPaymentStatus
 {
@@ -37,8 +36,11 @@ public enum ProviderPaymentStatus
     /// <summary>Refused or abandoned (Stripe: <c>requires_payment_method</c> after an attempt, or <c>canceled</c>).</summary>
     Failed,
 
-    /// <summary>Still moving at the provider (Stripe: <c>processing</c>, <c>requires_confirmation</c>, <c>requires_capture</c>): its webhook will tell.</summary>
+    /// <summary>Still moving at the provider (Stripe: <c>processing</c>, <c>requires_confirmation</c>, <c>requires_capture</c>; a Checkout Session still open): its webhook will tell.</summary>
     Pending,
+
+    /// <summary>A Checkout Session that expired unpaid: nothing was taken, the invoice is payable again.</summary>
+    Abandoned,
 }
 
 /// <summary>The provider's payment: <see cref="RawStatus"/> is its own status name, for logs.</summary>

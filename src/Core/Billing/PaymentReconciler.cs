@@ -69,7 +69,7 @@ public sealed class PaymentReconciler(IInvoiceStore store, IPaymentLookup lookup
                 return Decide(ReconcileAction.Left, "moved since the index was read; not due yet");
             }
 
-            var found = await lookup.FindAsync(new PaymentReference(payment.PaymentId, payment.PaymentIntentId), deadline, cancellationToken).ConfigureAwait(false);
+            var found = await lookup.FindAsync(new PaymentReference(payment.PaymentId, payment.PaymentIntentId, payment.Checkout?.SessionId), deadline, cancellationToken).ConfigureAwait(false);
             return found.Status switch
             {
                 ProviderPaymentStatus.Succeeded or ProviderPaymentStatus.Failed => await RecordAsync(ReconcileAction.Settled, Outcome(found), found),
@@ -77,6 +77,7 @@ public sealed class PaymentReconciler(IInvoiceStore store, IPaymentLookup lookup
                     await RecordAsync(ReconcileAction.Settled, new ChargeResult(ChargeStatus.RequiresAction, found.PaymentIntentId), found),
                 ProviderPaymentStatus.RequiresAction => await ExpireAsync(found.PaymentIntentId!),
                 ProviderPaymentStatus.Pending => Decide(ReconcileAction.Left, $"Stripe is still moving it ({found.RawStatus}); its webhook will settle it", found),
+                ProviderPaymentStatus.Abandoned => await RecordAsync(ReconcileAction.Settled, new ChargeResult(ChargeStatus.Abandoned, found.PaymentIntentId), found, "its Checkout Session expired unpaid; payable again"),
                 _ when invoice.Status == InvoiceStatus.Processing && payment.RequeuedAt is null => await RequeueAsync(),
                 _ => await RecordAsync(
                     ReconcileAction.Failed,
@@ -88,7 +89,7 @@ public sealed class PaymentReconciler(IInvoiceStore store, IPaymentLookup lookup
             async Task<ReconcileDecision> RecordAsync(ReconcileAction action, ChargeResult result, ProviderPayment? seen, string? why = null)
             {
                 var written = await outcomes.RecordAsync(userId, invoiceId, payment.PaymentId, result, cancellationToken).ConfigureAwait(false);
-                var what = $"{result.Status switch { ChargeStatus.Succeeded => "paid", ChargeStatus.RequiresAction => "requires_action", _ => "payment_failed" }}{(result.FailureCode is { } code ? $" ({code})" : "")}";
+                var what = $"{result.Status switch { ChargeStatus.Succeeded => "paid", ChargeStatus.RequiresAction => "requires_action", ChargeStatus.Abandoned => "open", _ => "payment_failed" }}{(result.FailureCode is { } code ? $" ({code})" : "")}";
                 return written
                     ? Decide(action, why is null ? $"recorded {what}, as Stripe says" : $"{what}: {why}", seen, result.FailureCode)
                     : Decide(ReconcileAction.Left, $"{what} not recorded: the invoice moved on meanwhile", seen);
