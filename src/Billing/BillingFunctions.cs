@@ -33,7 +33,8 @@ public static class BillingFunctions
             .Add("payCheckout", () =>
             {
                 var store = new DynamoDbInvoiceStore(DynamoDbClients.FromSettings(aws), aws.Required("INVOICES_TABLE"));
-                var checkout = new CheckoutService(store, StripeCheckoutGateway.FromSettings(settings), TimeProvider.System);
+                var checkout = new CheckoutService(
+                    store, StripeCheckoutGateway.FromSettings(settings), StripePaymentGateway.FromSettings(settings), new PaymentOutcomes(store, TimeProvider.System), TimeProvider.System);
                 return HttpFunction.CreateAnonymous(new PayCheckoutFunction(checkout, PayLinkKeys.FromSettings(settings)).PostAsync);
             })
             .Add("reconcilePayments", () =>

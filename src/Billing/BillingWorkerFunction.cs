@@ -30,7 +30,7 @@ public sealed class BillingWorkerFunction(BillingService billing)
                 case "PaymentRequested" when evt.Invoice.Payment is { } payment:
                     await ChargeAsync(evt.Invoice, payment, context, cancellationToken).ConfigureAwait(false);
                     break;
-                case "InvoiceVoided":
+                case "InvoiceVoided" or "InvoiceDeleted": // a deleted payment_failed invoice may leave an open intent too
                     await CancelVoidedAsync(evt.Invoice, context, cancellationToken).ConfigureAwait(false);
                     break;
                 default:

@@ -24,7 +24,7 @@ public sealed class PayCheckoutFunction(CheckoutService checkout, PayLinkKeys pa
         var page = payLinks.PageFor(token);
         try
         {
-            var start = await checkout.StartAsync(token, page, cancellationToken).ConfigureAwait(false);
+            var start = await checkout.StartAsync(token, page, call.Context.Deadline, cancellationToken).ConfigureAwait(false);
             return start.Kind switch
             {
                 CheckoutStartKind.Redirect => PayPages.SeeOther(start.Url!),

@@ -22,15 +22,12 @@ public sealed class IdempotentRequests(IInvoiceStore store, TimeProvider time)
     /// <param name="body">The body as read, in one canonical form (re-serialised), so the hash ignores spacing and order.</param>
     /// <param name="run">Runs the use case, given how to remember the request from the invoice it writes (null without a key).</param>
     /// <param name="answer">The success response for the invoice written.</param>
-    /// <param name="stored">The response as stored for replays, when it must leave something out (a pay link's
-    /// token is never stored); by default <paramref name="answer"/>'s.</param>
     public async Task<APIGatewayProxyResponse> AnswerAsync(
         HttpCall call,
         string body,
         Func<Func<Invoice, RememberedRequest>?, Task<Result<Invoice>>> run,
         Func<Invoice, APIGatewayProxyResponse> answer,
-        CancellationToken cancellationToken,
-        Func<Invoice, APIGatewayProxyResponse>? stored = null)
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(run);
@@ -54,7 +51,7 @@ public sealed class IdempotentRequests(IInvoiceStore store, TimeProvider time)
 
         var result = await run(invoice =>
         {
-            var response = (stored ?? answer)(invoice);
+            var response = answer(invoice);
             var now = time.GetUtcNow();
             var location = response.Headers?.GetValueOrDefault("Location");
             return new RememberedRequest(call.UserId, keyHash, requestHash, new RememberedResponse(response.StatusCode, response.Body ?? "", location), now, now + RememberedRequests.Lifetime);

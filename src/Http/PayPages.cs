@@ -114,7 +114,7 @@ public static class PayPages
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta name="referrer" content="no-referrer">
-            {(refresh ? "<meta http-equiv=\"refresh\" content=\"3\">" : "")}
+            {(refresh ? "<meta http-equiv=\"refresh\" content=\"5\">" : "")}
             <title>{Html(title)} · PayMyInvoice</title>
             <style>{Style}</style>
             </head>

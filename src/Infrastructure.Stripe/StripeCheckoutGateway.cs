@@ -12,16 +12,25 @@ namespace PayMyInvoice.Infrastructure.Stripe;
 /// PaymentIntent Checkout makes carries the invoice but not the payment id, on purpose: a card declined on Stripe's
 /// page can be retried there in the same session, so only the session's own events decide the invoice.
 /// </summary>
-public sealed class StripeCheckoutGateway(StripeClient stripe, TimeSpan callTimeout) : ICheckoutGateway
+public sealed class StripeCheckoutGateway(StripeClient stripe, TimeSpan callTimeout, TimeProvider time) : ICheckoutGateway
 {
     public static StripeCheckoutGateway FromSettings(Func<string, string?> settings) =>
-        new(StripePaymentGateway.ClientFromSettings(settings), StripePaymentGateway.CallTimeoutFromSettings(settings));
+        new(StripePaymentGateway.ClientFromSettings(settings), StripePaymentGateway.CallTimeoutFromSettings(settings), TimeProvider.System);
 
-    public async Task<CheckoutSessionRef> CreateSessionAsync(CheckoutRequest request, CancellationToken cancellationToken)
+    public async Task<CheckoutSessionRef> CreateSessionAsync(CheckoutRequest request, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+
+        // The payer is waiting: at most one call's timeout, and always in time to answer them (a 503 page) before the deadline.
+        var left = deadline - StripePaymentGateway.RecordingReserve - time.GetUtcNow();
+        var budget = left < callTimeout ? left : callTimeout;
+        if (budget <= TimeSpan.Zero)
+        {
+            throw new RetryLaterException("No time left for a Stripe call before the deadline.");
+        }
+
         using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        call.CancelAfter(callTimeout); // the payer is waiting on this request: never longer than one Stripe call may take
+        call.CancelAfter(budget);
         var metadata = new Dictionary<string, string>
         {
             ["invoiceId"] = request.InvoiceId,
@@ -76,7 +85,7 @@ public sealed class StripeCheckoutGateway(StripeClient stripe, TimeSpan callTime
         }
         catch (OperationCanceledException error) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new RetryLaterException($"Stripe did not answer within {callTimeout.TotalSeconds:0.#} s.", error);
+            throw new RetryLaterException($"Stripe did not answer within {budget.TotalSeconds:0.#} s.", error);
         }
     }
 }

@@ -19,7 +19,14 @@ public sealed class DeployableTests(LocalServicesFixture local)
         var function = deployment.Config.Function("createInvoice");
         var table = function.Environment["INVOICES_TABLE"];
         var before = await local.CountItemsAsync(table);
-        using var process = StartExecutable("PayMyInvoice.Api.dll", runtime.Address, function.Environment, ("AWS_ENDPOINT_URL_DYNAMODB", local.Services.DynamoDb.ToString()));
+        // The pay-link secret given directly, as the local stack does; deployed, it is an SSM parameter read at init.
+        using var process = StartExecutable(
+            "PayMyInvoice.Api.dll",
+            runtime.Address,
+            function.Environment,
+            ("AWS_ENDPOINT_URL_DYNAMODB", local.Services.DynamoDb.ToString()),
+            ("PAY_LINK_SECRET", PayMyInvoice.Local.LocalDeployment.PayLinkSecret),
+            ("PAY_LINK_BASE", "https://api.example.test/dev/"));
         try
         {
             var warm = await runtime.InvokeAsync("""{"source":"serverless-plugin-warmup"}""");

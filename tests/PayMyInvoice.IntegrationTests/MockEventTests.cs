@@ -30,6 +30,8 @@ public sealed class MockEventTests(LocalServicesFixture local) : IAsyncLifetime
         { "voidInvoice", 200 },
         { "billing", 202 },
         { "getBilling", 200 },
+        { "payPage", 200 },
+        { "payCheckout", 303 },
 
         // A recorded delivery: correctly signed with the local secret, but long past Stripe's 300 s tolerance.
         { "stripeWebhook", 400 },

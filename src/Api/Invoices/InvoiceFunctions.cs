@@ -22,9 +22,8 @@ public sealed class InvoiceFunctions(InvoiceService invoices, IdempotentRequests
             call,
             JsonSerializer.Serialize(body, ContractsJsonContext.Wire.InvoiceRequest),
             remember => invoices.CreateAsync(call.UserId, body.ToInput(), cancellationToken, remember),
-            invoice => Created(invoice, payLinks),
-            cancellationToken,
-            stored: invoice => Created(invoice, null)).ConfigureAwait(false);
+            invoice => Created(invoice, call.Header(IdempotentRequests.KeyHeader) is null ? payLinks : null),
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<APIGatewayProxyResponse> GetAsync(HttpCall call, CancellationToken cancellationToken)
@@ -66,7 +65,10 @@ public sealed class InvoiceFunctions(InvoiceService invoices, IdempotentRequests
         return result.IsSuccess ? ApiResponses.NoContent() : ApiResponses.From(result.Failure!);
     }
 
-    /// <summary>Remembered for Idempotency-Key without the pay link (<paramref name="payLinks"/> null): its token is never stored.</summary>
+    /// <summary>
+    /// With an Idempotency-Key the answer is remembered, so it leaves the pay link out (<paramref name="payLinks"/>
+    /// null): its token is never stored. A replay is then the same answer; GET the invoice for its <c>payUrl</c>.
+    /// </summary>
     private static APIGatewayProxyResponse Created(Invoice invoice, PayLinkKeys? payLinks) =>
         ApiResponses.Json(201, invoice.ToResponse(payLinks), ContractsJsonContext.Wire.InvoiceResponse, new() { ["Location"] = $"/invoices/{invoice.InvoiceId}" });
 }

@@ -96,7 +96,8 @@ public sealed record ProviderError(string Type, int HttpStatus, string? Code, st
 /// </summary>
 public interface ICheckoutGateway
 {
-    Task<Invoices.CheckoutSessionRef> CreateSessionAsync(CheckoutRequest request, CancellationToken cancellationToken);
+    /// <param name="deadline">When the calling invocation ends: the call gives up early enough to answer the payer.</param>
+    Task<Invoices.CheckoutSessionRef> CreateSessionAsync(CheckoutRequest request, DateTimeOffset deadline, CancellationToken cancellationToken);
 }
 
 public sealed record CheckoutRequest(

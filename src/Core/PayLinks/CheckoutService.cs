@@ -11,16 +11,20 @@ namespace PayMyInvoice.Core.PayLinks;
 /// open session per invoice: a second press (or a second tab) is sent to the same one, a paid invoice or one whose
 /// payment is under way another way gets none, and the amount and currency always come from the stored invoice.
 /// </summary>
-public sealed class CheckoutService(IInvoiceStore store, ICheckoutGateway checkout, TimeProvider time)
+public sealed class CheckoutService(IInvoiceStore store, ICheckoutGateway checkout, IPaymentGateway payments, PaymentOutcomes outcomes, TimeProvider time)
 {
-    /// <summary>Stripe's shortest allowed session (30 minutes) and a minute of slack: a payer who walks away blocks the invoice no longer.</summary>
-    public static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(31);
+    /// <summary>
+    /// Stripe's shortest allowed session (30 minutes from its creation) with room for the expiry's rounding down to the
+    /// minute and a slow request: a payer who walks away blocks the invoice no longer than this.
+    /// </summary>
+    public static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(33);
 
     /// <summary>A session this close to its expiry is not handed out again: the payer could not finish in time.</summary>
     public static readonly TimeSpan ReuseMargin = TimeSpan.FromMinutes(2);
 
     /// <param name="page">The pay link's page (the token's URL): where Stripe sends the payer back.</param>
-    public async Task<CheckoutStart> StartAsync(string token, Uri page, CancellationToken cancellationToken)
+    /// <param name="deadline">When the invocation ends: each Stripe call gives up in time for the payer to get an answer.</param>
+    public async Task<CheckoutStart> StartAsync(string token, Uri page, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(page);
         if (await store.FindByPayLinkAsync(PayLinkKeys.HashOf(token), cancellationToken).ConfigureAwait(false) is not { } found)
@@ -47,8 +51,13 @@ public sealed class CheckoutService(IInvoiceStore store, ICheckoutGateway checko
                 return CheckoutStart.BackToPage; // paid, or a payment under way: the page says which
             }
 
+            if (await SettledByEarlierIntentAsync(invoice, deadline, cancellationToken).ConfigureAwait(false))
+            {
+                return CheckoutStart.BackToPage; // the payer completed the earlier payment after all: the page says paid
+            }
+
             var request = RequestFor(invoice, page, now);
-            var session = await checkout.CreateSessionAsync(request, cancellationToken).ConfigureAwait(false);
+            var session = await checkout.CreateSessionAsync(request, deadline, cancellationToken).ConfigureAwait(false);
             var update = await store.UpdateAsync(invoice.UserId, invoice.InvoiceId, current =>
             {
                 if (current.Version != invoice.Version)
@@ -69,6 +78,31 @@ public sealed class CheckoutService(IInvoiceStore store, ICheckoutGateway checko
         }
 
         throw new Idempotency.RetryLaterException("The invoice kept changing while a Checkout Session was made for it.");
+    }
+
+    /// <summary>
+    /// A failed payment may leave a PaymentIntent the payer could still complete (a decline awaiting another card, a
+    /// 3-D Secure step, or the intent a refused cancel left open): it is cancelled before Checkout may take the money
+    /// again, as the billing worker does before charging a new method. If it succeeded meanwhile, that payment stands.
+    /// </summary>
+    private async Task<bool> SettledByEarlierIntentAsync(Invoice invoice, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        if (invoice is not { Status: InvoiceStatus.PaymentFailed, Payment: { } payment } || (payment.PaymentIntentId ?? payment.ReplacesPaymentIntentId) is not { } earlier)
+        {
+            return false;
+        }
+
+        var cancel = await payments.CancelAsync(earlier, deadline, cancellationToken).ConfigureAwait(false);
+        switch (cancel.Status)
+        {
+            case CancelStatus.AlreadySucceeded:
+                await outcomes.RecordAsync(invoice.UserId, invoice.InvoiceId, payment.PaymentId, new ChargeResult(ChargeStatus.Succeeded, earlier), cancellationToken).ConfigureAwait(false);
+                return true;
+            case CancelStatus.Refused:
+                throw new ProviderRefusedException(cancel.ProviderError!, $"Stripe refused to cancel PaymentIntent {earlier} of invoice {invoice.InvoiceId}.");
+            default:
+                return false;
+        }
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using PayMyInvoice.Contracts;
 using PayMyInvoice.Contracts.APIGatewayEvents;
 using PayMyInvoice.Contracts.Http;
@@ -40,6 +41,7 @@ public sealed class StripeWebhookFunction(string signingSecret, SnsClient sns, s
         {
             using var document = JsonDocument.Parse(payload);
             type = document.RootElement.GetProperty("type").GetString() ?? throw new KeyNotFoundException();
+            payload = WithoutPayLinks(payload, type);
         }
         catch (Exception error) when (error is JsonException or KeyNotFoundException or InvalidOperationException)
         {
@@ -57,5 +59,21 @@ public sealed class StripeWebhookFunction(string signingSecret, SnsClient sns, s
         }
 
         return ApiResponses.Json(200, new WebhookResponse { Received = true }, ContractsJsonContext.Wire.WebhookResponse);
+    }
+
+    /// <summary>
+    /// A Checkout Session's return URLs are the payer's pay link (its token is a capability): they are dropped before
+    /// the event is queued, so the token rests in no topic, queue or dead-letter queue. Nothing downstream reads them.
+    /// </summary>
+    private static string WithoutPayLinks(string payload, string type)
+    {
+        if (!type.StartsWith("checkout.session.", StringComparison.Ordinal) || JsonNode.Parse(payload)?["data"]?["object"] is not JsonObject session)
+        {
+            return payload;
+        }
+
+        session.Remove("success_url");
+        session.Remove("cancel_url");
+        return session.Root.ToJsonString();
     }
 }
