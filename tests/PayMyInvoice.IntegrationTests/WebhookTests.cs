@@ -82,6 +82,18 @@ public sealed class WebhookTests(LocalServicesFixture local) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_Checkout_Session_event_is_queued_without_its_return_URLs_which_carry_the_pay_link()
+    {
+        var body = """{"id":"evt_cs","object":"event","type":"checkout.session.completed","data":{"object":{"id":"cs_test_1","object":"checkout.session","payment_status":"paid","success_url":"https://api.example/dev/pay/SECRET-TOKEN?checkout=success","cancel_url":"https://api.example/dev/pay/SECRET-TOKEN?checkout=cancelled","metadata":{}}}}""";
+        var signature = StripeEmulatorServer.SignatureHeader(body, LocalDeployment.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        Assert.Equal(HttpStatusCode.OK, (await PostWebhookAsync(body, signature)).Status);
+
+        var queued = Assert.Single((await _sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = await _deployment.QueueUrlAsync("PaymentEventsQueue"), WaitTimeSeconds = 2 })).Messages);
+        Assert.DoesNotContain("SECRET-TOKEN", queued.Body, StringComparison.Ordinal);
+        Assert.Contains("\"payment_status\":\"paid\"", queued.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_late_payment_failed_never_unpays_a_paid_invoice_and_a_repeated_event_applies_once()
     {
         var id = await PayThroughGatewayAsync("pm_card_visa");
