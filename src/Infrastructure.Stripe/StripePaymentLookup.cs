@@ -14,13 +14,14 @@ namespace PayMyInvoice.Infrastructure.Stripe;
 /// failures and timeouts throw <see cref="RetryLaterException"/>; any other refusal <see cref="PaymentLookupException"/>,
 /// whose message names Stripe's error type and code but never quotes Stripe's message (it can quote part of the key).
 /// </summary>
-public sealed class StripePaymentLookup(StripeClient stripe, TimeSpan callTimeout, TimeProvider time) : IPaymentLookup
+public sealed class StripePaymentLookup(StripePaymentGateway gateway, TimeProvider time) : IPaymentLookup
 {
-    public static StripePaymentLookup FromSettings(Func<string, string?> settings)
-    {
-        var gateway = StripePaymentGateway.FromSettings(settings); // the same key, base URL, timeout and HTTP client settings
-        return new StripePaymentLookup(gateway.Client, gateway.CallTimeout, TimeProvider.System);
-    }
+    private readonly StripeClient stripe = gateway.Client;
+    private readonly TimeSpan callTimeout = gateway.CallTimeout;
+
+    /// <summary>The same key, base URL, timeout and HTTP client settings as the gateway, whose cancel it uses.</summary>
+    public static StripePaymentLookup FromSettings(Func<string, string?> settings) =>
+        new(StripePaymentGateway.FromSettings(settings), TimeProvider.System);
 
     public async Task<ProviderPayment> FindAsync(PaymentReference payment, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
@@ -59,20 +60,16 @@ public sealed class StripePaymentLookup(StripeClient stripe, TimeSpan callTimeou
         return intent is null ? ProviderPayment.NotFound : Map(intent);
     }
 
+    /// <summary>The gateway's cancel (one way to cancel), answered as the PaymentIntent's state after it.</summary>
     public async Task<ProviderPayment> CancelAsync(string paymentIntentId, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
-        try
+        var cancel = await gateway.CancelAsync(paymentIntentId, deadline, cancellationToken).ConfigureAwait(false);
+        return cancel.Status switch
         {
-            return Map(await CallAsync(
-                token => stripe.V1.PaymentIntents.CancelAsync(paymentIntentId, new PaymentIntentCancelOptions { CancellationReason = "abandoned" }, new RequestOptions { IdempotencyKey = "cancel-" + paymentIntentId }, token),
-                deadline,
-                cancellationToken).ConfigureAwait(false));
-        }
-        catch (PaymentLookupException error) when (error.InnerException is StripeException { StripeError.Code: "payment_intent_unexpected_state" })
-        {
-            // Succeeded (or cancelled) meanwhile: what it is now is the answer.
-            return await FindAsync(new PaymentReference("", paymentIntentId), deadline, cancellationToken).ConfigureAwait(false);
-        }
+            CancelStatus.Canceled => new ProviderPayment(ProviderPaymentStatus.Failed, paymentIntentId, "canceled", "canceled"),
+            CancelStatus.AlreadySucceeded => new ProviderPayment(ProviderPaymentStatus.Succeeded, paymentIntentId, "succeeded"),
+            _ => throw new PaymentLookupException($"Stripe refused to cancel {paymentIntentId} ({cancel.ProviderError?.HttpStatus} {cancel.ProviderError?.Type} {cancel.ProviderError?.Code}, request {cancel.ProviderError?.RequestId})."),
+        };
     }
 
     /// <summary>Stripe's search query for one metadata value, with quotes and backslashes escaped as its query language requires.</summary>
