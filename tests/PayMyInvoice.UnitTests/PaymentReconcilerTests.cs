@@ -36,6 +36,23 @@ public sealed class PaymentReconcilerTests
         Assert.Equal([new PaymentReference("pay_1", null)], _stripe.Asked);
     }
 
+    [Theory]
+    [InlineData(ProviderPaymentStatus.Abandoned, InvoiceStatus.Open, ReconcileAction.Settled)]
+    [InlineData(ProviderPaymentStatus.Succeeded, InvoiceStatus.Paid, ReconcileAction.Settled)]
+    [InlineData(ProviderPaymentStatus.Pending, InvoiceStatus.Processing, ReconcileAction.Left)]
+    [InlineData(ProviderPaymentStatus.NotFound, InvoiceStatus.PaymentFailed, ReconcileAction.Failed)]
+    public async Task A_pay_link_payment_is_asked_about_by_its_Checkout_Session(ProviderPaymentStatus stripe, InvoiceStatus expected, ReconcileAction action)
+    {
+        var pending = Pending("inv_1", "pay_1", InvoiceStatus.Processing, Now.AddMinutes(-40));
+        _store.Put(pending with { Payment = new PaymentAttempt("pay_1", PaymentMethodId: null) { Checkout = new CheckoutSessionRef("cs_1", "https://checkout.example/cs_1", Now.AddMinutes(-7)) } });
+        _stripe.Payments["pay_1"] = new ProviderPayment(stripe, "pi_1", "checkout");
+
+        Assert.Equal(action, Assert.Single(await RunAsync()).Action);
+
+        Assert.Equal([new PaymentReference("pay_1", null, "cs_1")], _stripe.Asked);
+        Assert.Equal(expected, (await GetAsync("inv_1")).Status);
+    }
+
     [Fact]
     public async Task A_decline_Stripe_knows_of_fails_the_invoice_with_our_sentence_for_its_code()
     {

@@ -78,7 +78,8 @@ public sealed class PaymentReconciler(IInvoiceStore store, IPaymentLookup lookup
                 ProviderPaymentStatus.RequiresAction => await ExpireAsync(found.PaymentIntentId!),
                 ProviderPaymentStatus.Pending => Decide(ReconcileAction.Left, $"Stripe is still moving it ({found.RawStatus}); its webhook will settle it", found),
                 ProviderPaymentStatus.Abandoned => await RecordAsync(ReconcileAction.Settled, new ChargeResult(ChargeStatus.Abandoned, found.PaymentIntentId), found, "its Checkout Session expired unpaid; payable again"),
-                _ when invoice.Status == InvoiceStatus.Processing && payment.RequeuedAt is null => await RequeueAsync(),
+                // Re-queueing asks the billing worker to charge again; a Checkout payment is Stripe's page's to charge.
+                _ when invoice.Status == InvoiceStatus.Processing && payment.RequeuedAt is null && payment.Checkout is null => await RequeueAsync(),
                 _ => await RecordAsync(
                     ReconcileAction.Failed,
                     new ChargeResult(ChargeStatus.Failed, payment.PaymentIntentId, PaymentFailureMessages.ProcessingError, PaymentFailureMessages.For(PaymentFailureMessages.ProcessingError)),
