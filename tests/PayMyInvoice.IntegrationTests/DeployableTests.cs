@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
+using PayMyInvoice.Local.RuntimeApi;
 using PayMyInvoice.Tests;
 
 namespace PayMyInvoice.IntegrationTests;
@@ -15,12 +15,12 @@ public sealed class DeployableTests(LocalServicesFixture local)
     public async Task The_api_executable_serves_the_function_PMI_FUNCTION_names()
     {
         var deployment = await local.DeployFreshStageAsync();
-        await using var runtime = await FakeRuntimeApi.StartAsync();
+        await using var runtime = await LocalRuntimeApi.StartAsync("test");
         var function = deployment.Config.Function("createInvoice");
         var table = function.Environment["INVOICES_TABLE"];
         var before = await local.CountItemsAsync(table);
         // The pay-link secret given directly, as the local stack does; deployed, it is an SSM parameter read at init.
-        using var process = StartExecutable(
+        using var process = RuntimeApiCalls.StartExecutable(
             "PayMyInvoice.Api.dll",
             runtime.Address,
             function.Environment,
@@ -30,13 +30,13 @@ public sealed class DeployableTests(LocalServicesFixture local)
         try
         {
             var warm = await runtime.InvokeAsync("""{"source":"serverless-plugin-warmup"}""");
-            Assert.Equal("""{"warmed":true}""", warm.Body);
+            Assert.Equal("""{"warmed":true}""", warm.Text);
 
             var request = ApiCalls.Event("POST", "/invoices", body: ApiCalls.NewInvoice().ToJsonString());
             var reply = await runtime.InvokeAsync(System.Text.Json.JsonSerializer.Serialize(request, PayMyInvoice.Contracts.ContractsJsonContext.Wire.APIGatewayProxyRequest));
 
-            Assert.False(reply.IsError, reply.Body);
-            var response = JsonNode.Parse(reply.Body)!;
+            Assert.False(reply.IsError, reply.Text);
+            var response = JsonNode.Parse(reply.Text)!;
             Assert.Equal(201, response["statusCode"]!.GetValue<int>());
             Assert.Equal(before + 1, await local.CountItemsAsync(table));
         }
@@ -49,10 +49,11 @@ public sealed class DeployableTests(LocalServicesFixture local)
     [Fact]
     public async Task Without_its_table_setting_the_executable_reports_an_init_error()
     {
-        await using var runtime = await FakeRuntimeApi.StartAsync();
-        using var process = StartExecutable("PayMyInvoice.Api.dll", runtime.Address, new Dictionary<string, string> { ["PMI_FUNCTION"] = "getInvoice" });
+        await using var runtime = await LocalRuntimeApi.StartAsync("test");
+        using var process = RuntimeApiCalls.StartExecutable("PayMyInvoice.Api.dll", runtime.Address, new Dictionary<string, string> { ["PMI_FUNCTION"] = "getInvoice" });
         var error = await runtime.InitError.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Contains("INVOICES_TABLE", JsonNode.Parse(error.Body)!["errorMessage"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(JsonNode.Parse(error.Text)!["errorType"]!.GetValue<string>(), error.ErrorType); // the header and the body agree
+        Assert.Contains("INVOICES_TABLE", JsonNode.Parse(error.Text)!["errorMessage"]!.GetValue<string>(), StringComparison.Ordinal);
         await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
         Assert.Equal(1, process.ExitCode);
     }
@@ -61,15 +62,15 @@ public sealed class DeployableTests(LocalServicesFixture local)
     public async Task The_workers_executable_serves_invoiceStream_and_publishes_to_the_topic()
     {
         var deployment = await local.DeployFreshStageAsync();
-        await using var runtime = await FakeRuntimeApi.StartAsync();
+        await using var runtime = await LocalRuntimeApi.StartAsync("test");
         var function = deployment.Config.Function("invoiceStream");
-        using var process = StartExecutable("PayMyInvoice.Workers.dll", runtime.Address, function.Environment, ("AWS_ENDPOINT_URL_SNS", local.Services.Fauxqs.ToString()));
+        using var process = RuntimeApiCalls.StartExecutable("PayMyInvoice.Workers.dll", runtime.Address, function.Environment, ("AWS_ENDPOINT_URL_SNS", local.Services.Fauxqs.ToString()));
         try
         {
-            Assert.Equal("""{"warmed":true}""", (await runtime.InvokeAsync("""{"source":"serverless-plugin-warmup"}""")).Body);
+            Assert.Equal("""{"warmed":true}""", (await runtime.InvokeAsync("""{"source":"serverless-plugin-warmup"}""")).Text);
             var reply = await runtime.InvokeAsync(await File.ReadAllTextAsync(Path.Combine(PayMyInvoice.Local.RepositoryRoot.Find(), "mocks", "invoiceStream.json")));
-            Assert.False(reply.IsError, reply.Body);
-            Assert.Equal("""{"batchItemFailures":[]}""", reply.Body);
+            Assert.False(reply.IsError, reply.Text);
+            Assert.Equal("""{"batchItemFailures":[]}""", reply.Text);
         }
         finally
         {
@@ -82,20 +83,20 @@ public sealed class DeployableTests(LocalServicesFixture local)
     {
         await using var stripe = await PayMyInvoice.StripeEmulator.StripeEmulatorServer.StartAsync();
         var deployment = await local.DeployFreshStageAsync(stripe.BaseUrl);
-        await using var runtime = await FakeRuntimeApi.StartAsync();
+        await using var runtime = await LocalRuntimeApi.StartAsync("test");
         var function = deployment.Config.Function("billingWorker");
         Assert.True(function.Environment.ContainsKey("STRIPE_SECRET_KEY_SSM_PARAMETER")); // deployed: read from SSM
-        using var process = StartExecutable("PayMyInvoice.Billing.dll", runtime.Address, function.Environment,
+        using var process = RuntimeApiCalls.StartExecutable("PayMyInvoice.Billing.dll", runtime.Address, function.Environment,
             ("AWS_ENDPOINT_URL_DYNAMODB", local.Services.DynamoDb.ToString()),
             ("STRIPE_SECRET_KEY", "sk_test_local"), // set directly, it wins: no SSM call
             ("STRIPE_API_BASE", stripe.BaseUrl.ToString().TrimEnd('/')));
         try
         {
-            Assert.Equal("""{"warmed":true}""", (await runtime.InvokeAsync("""{"source":"serverless-plugin-warmup"}""")).Body);
+            Assert.Equal("""{"warmed":true}""", (await runtime.InvokeAsync("""{"source":"serverless-plugin-warmup"}""")).Text);
             Assert.Equal(0, stripe.Charges);
             var reply = await runtime.InvokeAsync(await File.ReadAllTextAsync(Path.Combine(PayMyInvoice.Local.RepositoryRoot.Find(), "mocks", "billingWorker.json")));
-            Assert.False(reply.IsError, reply.Body);
-            Assert.Equal("""{"batchItemFailures":[]}""", reply.Body);
+            Assert.False(reply.IsError, reply.Text);
+            Assert.Equal("""{"batchItemFailures":[]}""", reply.Text);
             Assert.Equal(1, stripe.Charges);
         }
         finally
@@ -108,10 +109,10 @@ public sealed class DeployableTests(LocalServicesFixture local)
     public async Task The_workers_executable_checks_Stripe_signatures_without_Stripe_net()
     {
         var deployment = await local.DeployFreshStageAsync();
-        await using var runtime = await FakeRuntimeApi.StartAsync();
+        await using var runtime = await LocalRuntimeApi.StartAsync("test");
         var function = deployment.Config.Function("stripeWebhook");
         const string secret = "whsec_process_test";
-        using var process = StartExecutable("PayMyInvoice.Workers.dll", runtime.Address, function.Environment,
+        using var process = RuntimeApiCalls.StartExecutable("PayMyInvoice.Workers.dll", runtime.Address, function.Environment,
             ("AWS_ENDPOINT_URL_SNS", local.Services.Fauxqs.ToString()), ("STRIPE_WEBHOOK_SECRET", secret));
         try
         {
@@ -121,8 +122,8 @@ public sealed class DeployableTests(LocalServicesFixture local)
                 var request = ApiCalls.Event("POST", "/webhooks/stripe", userId: null, body: body);
                 request.Headers!["Stripe-Signature"] = signature;
                 var reply = await runtime.InvokeAsync(System.Text.Json.JsonSerializer.Serialize(request, PayMyInvoice.Contracts.ContractsJsonContext.Wire.APIGatewayProxyRequest));
-                Assert.False(reply.IsError, reply.Body);
-                return JsonNode.Parse(reply.Body)!["statusCode"]!.GetValue<int>();
+                Assert.False(reply.IsError, reply.Text);
+                return JsonNode.Parse(reply.Text)!["statusCode"]!.GetValue<int>();
             }
 
             var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -134,46 +135,5 @@ public sealed class DeployableTests(LocalServicesFixture local)
         {
             process.Kill();
         }
-    }
-
-    /// <summary>Starts a deployable the way the managed runtime does (dotnet exec), with only Lambda's environment.</summary>
-    private static Process StartExecutable(string assembly, string runtimeApi, IReadOnlyDictionary<string, string> environment, params (string Name, string Value)[] more)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, assembly)])
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        // Only what Lambda would set: nothing this test process happens to carry.
-        start.Environment.Clear();
-        foreach (var name in new[] { "PATH", "HOME", "DOTNET_ROOT", "DOTNET_CLI_HOME" })
-        {
-            if (Environment.GetEnvironmentVariable(name) is { } value)
-            {
-                start.Environment[name] = value;
-            }
-        }
-
-        start.Environment["AWS_LAMBDA_RUNTIME_API"] = runtimeApi;
-        start.Environment["AWS_REGION"] = "us-east-1";
-        start.Environment["AWS_ACCESS_KEY_ID"] = "local";
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = "local";
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        foreach (var (name, value) in more)
-        {
-            start.Environment[name] = value;
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 }

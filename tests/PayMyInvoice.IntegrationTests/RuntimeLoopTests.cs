@@ -1,17 +1,18 @@
 using System.Text.Json.Nodes;
 using PayMyInvoice.Lambda;
+using PayMyInvoice.Local.RuntimeApi;
 
 namespace PayMyInvoice.IntegrationTests;
 
 /// <summary>The function host's Runtime API loop, against the Runtime API served over real HTTP.</summary>
 public sealed class RuntimeLoopTests : IAsyncLifetime
 {
-    private FakeRuntimeApi _runtime = null!;
+    private LocalRuntimeApi _runtime = null!;
     private readonly CancellationTokenSource _stop = new();
     private readonly StringWriter _logs = new();
     private int _calls;
 
-    public async Task InitializeAsync() => _runtime = await FakeRuntimeApi.StartAsync();
+    public async Task InitializeAsync() => _runtime = await LocalRuntimeApi.StartAsync("test");
 
     public async Task DisposeAsync()
     {
@@ -40,14 +41,14 @@ public sealed class RuntimeLoopTests : IAsyncLifetime
         var first = await _runtime.InvokeAsync("""{"n":1}""", timeout: TimeSpan.FromSeconds(20), traceId: "Root=1-5759e988-bd862e3fe1be46a994272793");
         var second = await _runtime.InvokeAsync("""{"n":2}""");
 
-        var answer = JsonNode.Parse(first.Body)!;
+        var answer = JsonNode.Parse(first.Text)!;
         Assert.False(first.IsError);
         Assert.Equal(1, answer["echo"]!["n"]!.GetValue<int>());
         Assert.InRange(answer["remainingMs"]!.GetValue<double>(), 15_000, 20_000);
         Assert.Equal("Root=1-5759e988-bd862e3fe1be46a994272793", answer["trace"]!.GetValue<string>());
         Assert.Equal("arn:aws:lambda:us-east-1:000000000000:function:test", answer["arn"]!.GetValue<string>());
-        Assert.Equal(2, JsonNode.Parse(second.Body)!["echo"]!["n"]!.GetValue<int>());
-        Assert.NotEqual(answer["requestId"]!.GetValue<string>(), JsonNode.Parse(second.Body)!["requestId"]!.GetValue<string>());
+        Assert.Equal(2, JsonNode.Parse(second.Text)!["echo"]!["n"]!.GetValue<int>());
+        Assert.NotEqual(answer["requestId"]!.GetValue<string>(), JsonNode.Parse(second.Text)!["requestId"]!.GetValue<string>());
 
         var lines = _logs.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
         Assert.Equal([true, false], lines.Select(l => l["cold_start"]!.GetValue<bool>()));
@@ -68,7 +69,7 @@ public sealed class RuntimeLoopTests : IAsyncLifetime
         Assert.True(failed.IsError);
         Assert.Equal("InvalidOperationException", failed.ErrorType);
         Assert.Equal("application/vnd.aws.lambda.error+json", failed.ContentType);
-        var error = JsonNode.Parse(failed.Body)!;
+        var error = JsonNode.Parse(failed.Text)!;
         Assert.Equal("the function broke", error["errorMessage"]!.GetValue<string>());
         Assert.Equal("InvalidOperationException", error["errorType"]!.GetValue<string>());
         Assert.NotEmpty(error["stackTrace"]!.AsArray());
@@ -102,8 +103,8 @@ public sealed class RuntimeLoopTests : IAsyncLifetime
         var byPayload = await _runtime.InvokeAsync("""{"source":"serverless-plugin-warmup"}""");
         var byClientContext = await _runtime.InvokeAsync("{}", clientContext: """{"custom":{"source":"serverless-plugin-warmup"}}""");
 
-        Assert.Equal("""{"warmed":true}""", byPayload.Body);
-        Assert.Equal("""{"warmed":true}""", byClientContext.Body);
+        Assert.Equal("""{"warmed":true}""", byPayload.Text);
+        Assert.Equal("""{"warmed":true}""", byClientContext.Text);
         Assert.Equal(0, _calls);
         await _runtime.InvokeAsync("{}");
         Assert.Equal(1, _calls);
@@ -118,7 +119,7 @@ public sealed class RuntimeLoopTests : IAsyncLifetime
         Assert.Equal(1, exit);
         var error = await _runtime.InitError;
         Assert.Equal("InvalidOperationException", error.ErrorType);
-        Assert.Equal("INVOICES_TABLE is not set", JsonNode.Parse(error.Body)!["errorMessage"]!.GetValue<string>());
+        Assert.Equal("INVOICES_TABLE is not set", JsonNode.Parse(error.Text)!["errorMessage"]!.GetValue<string>());
     }
 
     [Fact]
