@@ -86,7 +86,7 @@ public sealed class LocalRuntimeApi : IAsyncDisposable
         // Cancelling only gives up on an event not yet handed out; once handed out, the deadline rules.
         var registration = cancellationToken.Register(() =>
         {
-            if (Interlocked.Read(ref invocation.HandedOutAt) == 0)
+            if (invocation.TryClaim(Invocation.Abandoned))
             {
                 invocation.Reply.TrySetCanceled(cancellationToken);
             }
@@ -113,6 +113,7 @@ public sealed class LocalRuntimeApi : IAsyncDisposable
 
         foreach (var (_, pending) in _handedOut)
         {
+            pending.Dispose();
             pending.Reply.TrySetException(new ObjectDisposedException(nameof(LocalRuntimeApi)));
         }
     }
@@ -134,9 +135,8 @@ public sealed class LocalRuntimeApi : IAsyncDisposable
                 return;
             }
         }
-        while (invocation.Reply.Task.IsCompleted); // its caller gave up before the function asked
+        while (!invocation.TryClaim(Stopwatch.GetTimestamp())); // else its caller gave up before the function asked
 
-        Interlocked.Exchange(ref invocation.HandedOutAt, Stopwatch.GetTimestamp());
         var deadline = DateTimeOffset.UtcNow + invocation.Timeout;
         _handedOut[invocation.RequestId] = invocation;
         invocation.ArmDeadline(() => Finish(invocation.RequestId, InvocationOutcome.TimedOut, TimedOutBody(invocation.Timeout), "Sandbox.Timedout", "application/json"));
@@ -244,8 +244,12 @@ public sealed class LocalRuntimeApi : IAsyncDisposable
     {
         private Timer? _deadline;
 
-        // Written by next, read by the caller's cancellation: Interlocked so neither sees a torn value.
-        public long HandedOutAt;
+        /// <summary>Marks an event its caller gave up on before <c>next</c> took it.</summary>
+        public const long Abandoned = -1;
+        private long _handedOutAt;
+
+        /// <summary>When <c>next</c> handed the event out (a Stopwatch timestamp), or <see cref="Abandoned"/>.</summary>
+        public long HandedOutAt => Interlocked.Read(ref _handedOutAt);
 
         public string RequestId { get; } = requestId;
         public byte[] Payload { get; } = payload;
@@ -255,6 +259,12 @@ public sealed class LocalRuntimeApi : IAsyncDisposable
         public string? CognitoIdentity { get; } = cognitoIdentity;
         public long QueuedAt { get; } = Stopwatch.GetTimestamp();
         public TaskCompletionSource<InvocationResult> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>
+        /// Settles the race between <c>next</c> taking the event and its caller giving up: whichever sets the stamp
+        /// first wins, so an event is never handed out to a caller that is no longer waiting.
+        /// </summary>
+        public bool TryClaim(long stamp) => Interlocked.CompareExchange(ref _handedOutAt, stamp, 0) == 0;
 
         public void ArmDeadline(Action expire) => _deadline = new Timer(_ => expire(), null, Timeout, System.Threading.Timeout.InfiniteTimeSpan);
 
