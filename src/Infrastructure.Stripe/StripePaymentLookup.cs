@@ -1,6 +1,7 @@
 using System.Net;
 using PayMyInvoice.Core.Billing;
 using PayMyInvoice.Core.Idempotency;
+using PayMyInvoice.Core.Invoices;
 using Stripe;
 
 namespace PayMyInvoice.Infrastructure.Stripe;
@@ -86,7 +87,13 @@ public sealed class StripePaymentLookup(StripePaymentGateway gateway, TimeProvid
         },
         intent.Id,
         intent.Status,
-        intent.Status == "canceled" ? "canceled" : intent.LastPaymentError?.DeclineCode ?? intent.LastPaymentError?.Code);
+        intent.Status == "canceled" ? "canceled" : intent.LastPaymentError?.DeclineCode ?? intent.LastPaymentError?.Code)
+    {
+        ClientSecret = intent.Status == "requires_action" ? intent.ClientSecret : null,
+        NextAction = intent.Status == "requires_action" && intent.NextAction is { } next
+            ? new PaymentNextAction(next.Type, next.RedirectToUrl?.Url, next.RedirectToUrl?.ReturnUrl)
+            : null,
+    };
 
     private async Task<T> CallAsync<T>(Func<CancellationToken, Task<T>> call, DateTimeOffset deadline, CancellationToken cancellationToken)
     {

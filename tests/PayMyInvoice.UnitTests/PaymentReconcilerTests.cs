@@ -123,12 +123,17 @@ public sealed class PaymentReconcilerTests
     public async Task Stripe_requiring_action_moves_a_processing_invoice_to_requires_action_and_starts_the_payers_clock()
     {
         Pending("inv_1", "pay_1", InvoiceStatus.Processing, Now.AddMinutes(-20));
-        _stripe.Payments["pay_1"] = new ProviderPayment(ProviderPaymentStatus.RequiresAction, "pi_1", "requires_action");
+        _stripe.Payments["pay_1"] = new ProviderPayment(ProviderPaymentStatus.RequiresAction, "pi_1", "requires_action")
+        {
+            ClientSecret = "pi_1_secret_x",
+            NextAction = new PaymentNextAction("use_stripe_sdk", null, null),
+        };
 
         Assert.Equal(ReconcileAction.Settled, Assert.Single(await RunAsync()).Action);
 
         var invoice = await GetAsync("inv_1");
         Assert.Equal((InvoiceStatus.RequiresAction, "pi_1", Now), (invoice.Status, invoice.Payment!.PaymentIntentId, invoice.PendingSince));
+        Assert.Equal(("pi_1_secret_x", "use_stripe_sdk"), (invoice.Payment.ClientSecret, invoice.Payment.NextAction?.Type)); // the frontend can finish it
     }
 
     [Fact]

@@ -46,6 +46,11 @@ public enum ProviderPaymentStatus
 /// <summary>The provider's payment: <see cref="RawStatus"/> is its own status name, for logs.</summary>
 public sealed record ProviderPayment(ProviderPaymentStatus Status, string? PaymentIntentId = null, string? RawStatus = null, string? FailureCode = null)
 {
+    /// <summary>For <see cref="ProviderPaymentStatus.RequiresAction"/>: what the owner's frontend needs to let the payer finish it.</summary>
+    public string? ClientSecret { get; init; }
+
+    public Invoices.PaymentNextAction? NextAction { get; init; }
+
     public static ProviderPayment NotFound { get; } = new(ProviderPaymentStatus.NotFound);
 }
 

@@ -74,7 +74,10 @@ public sealed class PaymentReconciler(IInvoiceStore store, IPaymentLookup lookup
             {
                 ProviderPaymentStatus.Succeeded or ProviderPaymentStatus.Failed => await RecordAsync(ReconcileAction.Settled, Outcome(found), found),
                 ProviderPaymentStatus.RequiresAction when invoice.Status == InvoiceStatus.Processing =>
-                    await RecordAsync(ReconcileAction.Settled, new ChargeResult(ChargeStatus.RequiresAction, found.PaymentIntentId), found),
+                    await RecordAsync(
+                        ReconcileAction.Settled,
+                        new ChargeResult(ChargeStatus.RequiresAction, found.PaymentIntentId) { ClientSecret = found.ClientSecret, NextAction = found.NextAction },
+                        found),
                 ProviderPaymentStatus.RequiresAction => await ExpireAsync(found.PaymentIntentId!),
                 ProviderPaymentStatus.Pending => Decide(ReconcileAction.Left, $"Stripe is still moving it ({found.RawStatus}); its webhook will settle it", found),
                 ProviderPaymentStatus.Abandoned => await RecordAsync(ReconcileAction.Settled, new ChargeResult(ChargeStatus.Abandoned, found.PaymentIntentId), found, "its Checkout Session expired unpaid; payable again"),
