@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using PayMyInvoice.Local;
@@ -16,6 +18,8 @@ public sealed class LocalServicesFixture : IAsyncLifetime
     public LocalServices Services => _services ?? throw new InvalidOperationException("not started");
 
     public AmazonDynamoDBClient DynamoDb { get; private set; } = null!;
+
+    private static readonly HttpClient Http = new();
 
     public async Task InitializeAsync()
     {
@@ -51,6 +55,13 @@ public sealed class LocalServicesFixture : IAsyncLifetime
     {
         var stripe = await PayMyInvoice.StripeEmulator.StripeEmulatorServer.StartAsync();
         return await LocalPipeline.StartAsync(await DeployFreshStageAsync(stripe.BaseUrl, logs), stripe, ownsStripe: true);
+    }
+
+    /// <summary>What maildev received for one address, counted on the SMTP server's side.</summary>
+    public async Task<List<JsonNode>> InboxAsync(string address)
+    {
+        var all = (await Http.GetFromJsonAsync<JsonArray>(new Uri(Services.Inbox, "/email")))!;
+        return all.Where(m => m!["to"]!.AsArray().Any(t => string.Equals(t!["address"]!.GetValue<string>(), address, StringComparison.OrdinalIgnoreCase))).Select(m => m!).ToList();
     }
 
     public async Task<int> CountItemsAsync(string tableName)

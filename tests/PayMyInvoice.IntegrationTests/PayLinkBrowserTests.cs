@@ -106,7 +106,7 @@ public sealed partial class PayLinkBrowserTests(LocalServicesFixture local, Brow
         var id = (await (await _http.SendAsync(request)).Content.ReadFromJsonAsync<JsonNode>())!["invoiceId"]!.GetValue<string>();
         await _pipeline.DrainAsync(CancellationToken.None);
 
-        var email = Assert.Single(await InboxAsync(_payer))["text"]!.GetValue<string>();
+        var email = Assert.Single(await local.InboxAsync(_payer))["text"]!.GetValue<string>();
         var link = PayOnline().Match(email).Groups[1].Value;
         var page = await _context.NewPageAsync();
         await page.GotoAsync(link);
@@ -129,13 +129,7 @@ public sealed partial class PayLinkBrowserTests(LocalServicesFixture local, Brow
     }
 
     private async Task<List<string>> SubjectsAsync(string address) =>
-        (await InboxAsync(address)).Select(m => m["subject"]!.GetValue<string>()).Order().ToList();
-
-    private async Task<List<JsonNode>> InboxAsync(string address)
-    {
-        var all = (await _http.GetFromJsonAsync<JsonArray>(new Uri(local.Services.Inbox, "/email")))!;
-        return all.Where(m => m!["to"]!.AsArray().Any(t => string.Equals(t!["address"]!.GetValue<string>(), address, StringComparison.OrdinalIgnoreCase))).Select(m => m!).ToList();
-    }
+        (await local.InboxAsync(address)).Select(m => m["subject"]!.GetValue<string>()).Order().ToList();
 
     [GeneratedRegex(@"Pay online: (\S+)")]
     private static partial Regex PayOnline();

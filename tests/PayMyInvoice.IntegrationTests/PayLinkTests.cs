@@ -56,7 +56,7 @@ public sealed class PayLinkTests(LocalServicesFixture local) : IAsyncLifetime
         var got = await GetJsonAsync($"/invoices/{id}");
         Assert.Equal(payUrl, got["payUrl"]!.GetValue<string>());
         await _pipeline.DrainAsync(CancellationToken.None);
-        Assert.Single(await InboxAsync(_payer), m => m["text"]!.GetValue<string>().Contains(payUrl, StringComparison.Ordinal));
+        Assert.Single(await local.InboxAsync(_payer), m => m["text"]!.GetValue<string>().Contains(payUrl, StringComparison.Ordinal));
 
         // Neither the invoice, nor the remembered Idempotency-Key answer, nor anything else in either table holds it.
         foreach (var table in new[] { "InvoicesTable", "IdempotencyTable" })
@@ -136,8 +136,8 @@ public sealed class PayLinkTests(LocalServicesFixture local) : IAsyncLifetime
         Assert.Equal(InvoiceStatus.Paid, (await _store.GetAsync(ApiCalls.Alice, id, default))!.Status);
         Assert.Single(_stripe.PaymentIntents, i => i.Metadata.GetValueOrDefault("invoiceId") == id && i.Status == "succeeded"); // one charge
         Assert.Contains("Paid. Thank you", await (await _http.GetAsync(paid.Headers.Location)).Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(["Invoice for USD 1,500.00: Website redesign", "Receipt: USD 1,500.00 paid"], (await InboxAsync(_payer)).Select(m => m["subject"]!.GetValue<string>()).Order());
-        Assert.Equal("Paid: Website redesign (USD 1,500.00)", Assert.Single(await InboxAsync(_issuer))["subject"]!.GetValue<string>());
+        Assert.Equal(["Invoice for USD 1,500.00: Website redesign", "Receipt: USD 1,500.00 paid"], (await local.InboxAsync(_payer)).Select(m => m["subject"]!.GetValue<string>()).Order());
+        Assert.Equal("Paid: Website redesign (USD 1,500.00)", Assert.Single(await local.InboxAsync(_issuer))["subject"]!.GetValue<string>());
 
         // Paid is final: pressing Pay again goes back to the page and opens nothing.
         var again = await _http.PostAsync(payUrl + "/checkout", null);
@@ -155,7 +155,7 @@ public sealed class PayLinkTests(LocalServicesFixture local) : IAsyncLifetime
 
         var invoice = (await _store.GetAsync(ApiCalls.Alice, id, default))!;
         Assert.Equal(InvoiceStatus.Open, invoice.Status);
-        Assert.Single(await InboxAsync(_payer)); // the issue email only: an abandoned session tells nobody anything
+        Assert.Single(await local.InboxAsync(_payer)); // the issue email only: an abandoned session tells nobody anything
 
         var second = (await _http.PostAsync(payUrl + "/checkout", null)).Headers.Location!;
         Assert.NotEqual(first, second);
@@ -198,12 +198,6 @@ public sealed class PayLinkTests(LocalServicesFixture local) : IAsyncLifetime
         }
 
         return await _http.SendAsync(request);
-    }
-
-    private async Task<List<JsonNode>> InboxAsync(string address)
-    {
-        var all = (await _http.GetFromJsonAsync<JsonArray>(new Uri(local.Services.Inbox, "/email")))!;
-        return all.Where(m => m!["to"]!.AsArray().Any(t => string.Equals(t!["address"]!.GetValue<string>(), address, StringComparison.OrdinalIgnoreCase))).Select(m => m!).ToList();
     }
 
     private static string Flatten(AttributeValue value) =>

@@ -46,7 +46,7 @@ public sealed class StoryTests(LocalServicesFixture local) : IAsyncLifetime
     {
         var id = await CreateAsync();
         await _pipeline.DrainAsync(CancellationToken.None);
-        var issued = Assert.Single(await InboxAsync(_payer));
+        var issued = Assert.Single(await local.InboxAsync(_payer));
         Assert.Equal("Invoice for USD 1,500.00: Website redesign", issued["subject"]!.GetValue<string>());
         Assert.Contains(new Uri(_pipeline.Gateway.BaseUrl, "/pay/").AbsoluteUri, issued["text"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("<a href=", issued["html"]!.GetValue<string>(), StringComparison.Ordinal);
@@ -56,8 +56,8 @@ public sealed class StoryTests(LocalServicesFixture local) : IAsyncLifetime
 
         Assert.Equal(InvoiceStatus.Paid, (await _store.GetAsync(ApiCalls.Alice, id, default))!.Status);
         Assert.Single(_stripe.PaymentIntents, i => i.Metadata["invoiceId"] == id && i.Status == "succeeded");
-        Assert.Equal(["Invoice for USD 1,500.00: Website redesign", "Receipt: USD 1,500.00 paid"], (await InboxAsync(_payer)).Select(m => m["subject"]!.GetValue<string>()).Order());
-        Assert.Equal("Paid: Website redesign (USD 1,500.00)", Assert.Single(await InboxAsync(_issuer))["subject"]!.GetValue<string>());
+        Assert.Equal(["Invoice for USD 1,500.00: Website redesign", "Receipt: USD 1,500.00 paid"], (await local.InboxAsync(_payer)).Select(m => m["subject"]!.GetValue<string>()).Order());
+        Assert.Equal("Paid: Website redesign (USD 1,500.00)", Assert.Single(await local.InboxAsync(_issuer))["subject"]!.GetValue<string>());
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class StoryTests(LocalServicesFixture local) : IAsyncLifetime
         Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Accepted), (first.StatusCode, second.StatusCode));
         Assert.Equal((await first.Content.ReadFromJsonAsync<JsonNode>())!["paymentId"]!.GetValue<string>(), (await second.Content.ReadFromJsonAsync<JsonNode>())!["paymentId"]!.GetValue<string>());
         Assert.Single(_stripe.PaymentIntents, i => i.Metadata["invoiceId"] == id);
-        Assert.Single(await InboxAsync(_payer), m => m["subject"]!.GetValue<string>().StartsWith("Receipt", StringComparison.Ordinal));
+        Assert.Single(await local.InboxAsync(_payer), m => m["subject"]!.GetValue<string>().StartsWith("Receipt", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -95,9 +95,9 @@ public sealed class StoryTests(LocalServicesFixture local) : IAsyncLifetime
 
         var invoice = (await _store.GetAsync(ApiCalls.Alice, id, default))!;
         Assert.Equal(InvoiceStatus.PaymentFailed, invoice.Status);
-        var failure = Assert.Single(await InboxAsync(_payer), m => m["subject"]!.GetValue<string>().StartsWith("Payment failed", StringComparison.Ordinal));
+        var failure = Assert.Single(await local.InboxAsync(_payer), m => m["subject"]!.GetValue<string>().StartsWith("Payment failed", StringComparison.Ordinal));
         Assert.Contains("Your card was declined.", failure["text"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Single(await InboxAsync(_issuer));
+        Assert.Single(await local.InboxAsync(_issuer));
         Assert.Equal(0, _stripe.PaymentIntents.Count(i => i.Metadata["invoiceId"] == id && i.Status == "succeeded"));
     }
 
@@ -113,9 +113,9 @@ public sealed class StoryTests(LocalServicesFixture local) : IAsyncLifetime
 
         Assert.Equal(declineCode, (await _store.GetAsync(ApiCalls.Alice, id, default))!.Payment!.FailureCode);
         var sentence = PaymentFailureMessages.For(declineCode);
-        var payer = Assert.Single(await InboxAsync(_payer), m => m["subject"]!.GetValue<string>().StartsWith("Payment failed", StringComparison.Ordinal));
+        var payer = Assert.Single(await local.InboxAsync(_payer), m => m["subject"]!.GetValue<string>().StartsWith("Payment failed", StringComparison.Ordinal));
         Assert.Contains(sentence, payer["text"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Contains(sentence, Assert.Single(await InboxAsync(_issuer))["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains(sentence, Assert.Single(await local.InboxAsync(_issuer))["text"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class StoryTests(LocalServicesFixture local) : IAsyncLifetime
         var invoice = (await _store.GetAsync(ApiCalls.Alice, id, default))!;
         Assert.Equal((InvoiceStatus.PaymentFailed, "processing_error"), (invoice.Status, invoice.Payment!.FailureCode));
         Assert.Equal(PaymentFailureMessages.For("processing_error"), invoice.Payment.FailureMessage);
-        var failures = (await InboxAsync(_payer)).Concat(await InboxAsync(_issuer)).Where(m => m["subject"]!.GetValue<string>().StartsWith("Payment failed", StringComparison.Ordinal)).ToList();
+        var failures = (await local.InboxAsync(_payer)).Concat(await local.InboxAsync(_issuer)).Where(m => m["subject"]!.GetValue<string>().StartsWith("Payment failed", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, failures.Count);
         foreach (var email in failures)
         {
@@ -182,7 +182,7 @@ public sealed class StoryTests(LocalServicesFixture local) : IAsyncLifetime
 
         await _pipeline.DrainAsync(CancellationToken.None);
 
-        Assert.Single(await InboxAsync(_payer));
+        Assert.Single(await local.InboxAsync(_payer));
     }
 
     [Fact]
@@ -240,12 +240,5 @@ public sealed class StoryTests(LocalServicesFixture local) : IAsyncLifetime
         }
 
         return await _http.SendAsync(request);
-    }
-
-    /// <summary>What maildev received for one address, counted on the SMTP server's side.</summary>
-    private async Task<List<JsonNode>> InboxAsync(string address)
-    {
-        var all = (await _http.GetFromJsonAsync<JsonArray>(new Uri(local.Services.Inbox, "/email")))!;
-        return all.Where(m => m!["to"]!.AsArray().Any(t => string.Equals(t!["address"]!.GetValue<string>(), address, StringComparison.OrdinalIgnoreCase))).Select(m => m!).ToList();
     }
 }

@@ -69,11 +69,11 @@ public sealed class ThreeDSecureTests : IAsyncLifetime
         Assert.Equal(intent.ClientSecret, waiting["payment"]!["clientSecret"]!.GetValue<string>());
         Assert.Equal("""{"type":"use_stripe_sdk"}""", waiting["payment"]!["nextAction"]!.ToJsonString());
 
-        var notice = Assert.Single(await InboxAsync(_issuer));
+        var notice = Assert.Single(await local.InboxAsync(_issuer));
         Assert.Equal("Payment needs the payer's confirmation: Website redesign (USD 1,500.00)", notice["subject"]!.GetValue<string>());
         Assert.Contains("bank asks them to authenticate", notice["text"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.DoesNotContain(intent.ClientSecret, notice["text"]!.GetValue<string>() + notice["html"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.DoesNotContain(await InboxAsync(_payer), m => m["subject"]!.GetValue<string>().Contains("confirmation", StringComparison.Ordinal));
+        Assert.DoesNotContain(await local.InboxAsync(_payer), m => m["subject"]!.GetValue<string>().Contains("confirmation", StringComparison.Ordinal));
 
         _stripe.CompleteAuthentication(intent.Id, approved: true);
         await _pipeline.DrainAsync(CancellationToken.None);
@@ -84,7 +84,7 @@ public sealed class ThreeDSecureTests : IAsyncLifetime
         Assert.Null(paid["payment"]!["nextAction"]);
         Assert.Null((await _store.GetAsync(ApiCalls.Alice, id, default))!.Payment!.ClientSecret); // not kept once used
         Assert.Equal(1, Charges);
-        Assert.Single(await InboxAsync(_payer), m => m["subject"]!.GetValue<string>().StartsWith("Receipt", StringComparison.Ordinal));
+        Assert.Single(await local.InboxAsync(_payer), m => m["subject"]!.GetValue<string>().StartsWith("Receipt", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -143,7 +143,7 @@ public sealed class ThreeDSecureTests : IAsyncLifetime
         Assert.Equal((InvoiceStatus.Paid, old.Id), (invoice.Status, invoice.Payment!.PaymentIntentId));
         Assert.Equal(old.Id, Assert.Single(Intents(id)).Id); // no PaymentIntent for the new card at all
         Assert.Equal(1, Charges);
-        Assert.Single(await InboxAsync(_payer), m => m["subject"]!.GetValue<string>().StartsWith("Receipt", StringComparison.Ordinal));
+        Assert.Single(await local.InboxAsync(_payer), m => m["subject"]!.GetValue<string>().StartsWith("Receipt", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -217,12 +217,5 @@ public sealed class ThreeDSecureTests : IAsyncLifetime
 
         request.Headers.Add(LocalApiGateway.IdentityHeader, ApiCalls.Alice);
         return await _http.SendAsync(request);
-    }
-
-    /// <summary>What maildev received for one address, counted on the SMTP server's side.</summary>
-    private async Task<List<JsonNode>> InboxAsync(string address)
-    {
-        var all = (await _http.GetFromJsonAsync<JsonArray>(new Uri(local.Services.Inbox, "/email")))!;
-        return all.Where(m => m!["to"]!.AsArray().Any(t => string.Equals(t!["address"]!.GetValue<string>(), address, StringComparison.OrdinalIgnoreCase))).Select(m => m!).ToList();
     }
 }
