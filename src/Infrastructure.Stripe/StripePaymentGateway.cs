@@ -154,7 +154,7 @@ public sealed partial class StripePaymentGateway(StripeClient stripe, TimeSpan c
     /// One Stripe call within its budget (the call timeout, never past the deadline minus <see cref="RecordingReserve"/>).
     /// Transient failures throw <see cref="RetryLaterException"/>; Stripe's other refusals are <paramref name="refused"/>'s to read.
     /// </summary>
-    private async Task<T> CallAsync<T>(string what, DateTimeOffset deadline, Func<CancellationToken, Task<T>> call, Func<StripeException, T> refused, CancellationToken cancellationToken)
+    internal async Task<T> CallAsync<T>(string what, DateTimeOffset deadline, Func<CancellationToken, Task<T>> call, Func<StripeException, T> refused, CancellationToken cancellationToken)
     {
         var left = deadline - RecordingReserve - time.GetUtcNow();
         var budget = left < callTimeout ? left : callTimeout;
