@@ -1,1 +1,68 @@
+using PayMyInvoice.Bench;
+using PayMyInvoice.Local;
+using PayMyInvoice.Local.Serverless;
+using PayMyInvoice.StripeEmulator;
+
+// Run by scripts/bench.sh, which builds what this measures into artifacts/bench/builds first.
+//   PayMyInvoice.Bench [--quick] [--only fn1,fn2]
+var quick = args.Contains("--quick");
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',');
+var plan = quick ? new BenchPlan(ColdRuns: 3, WarmInvocations: 100, Pings: 100, GetItems: 200) : new BenchPlan(ColdRuns: 20, WarmInvocations: 1000, Pings: 1000, GetItems: 1000);
+
+var root = RepositoryRoot.Find();
+var output = Path.Combine(root, "artifacts", "bench");
+var builds = Path.Combine(output, "builds");
+var started = DateTimeOffset.UtcNow;
+void Progress(string line) => Console.Error.WriteLine($"bench [{DateTimeOffset.UtcNow - started:mm\\:ss}] {line}");
+
+await using var services = await LocalServices.StartAsync().ConfigureAwait(false);
+await using var stripe = await StripeEmulatorServer.StartAsync().ConfigureAwait(false);
+var events = new BenchEvents(root);
+
+async Task<LocalDeployment> DeployAsync(string stage)
+{
+    var config = ServerlessConfig.Load(Path.Combine(root, "serverless.yml"), new Dictionary<string, string> { ["stage"] = stage });
+    var deployment = new LocalDeployment(config, services.Endpoints with { Stripe = stripe.BaseUrl }, root);
+    await deployment.ProvisionAsync(CancellationToken.None).ConfigureAwait(false);
+    return deployment;
+}
+
+// One stage for the cold and warm runs (the mocks' seeded data), a fresh one for the throughput pipeline.
+var deployment = await DeployAsync("bench").ConfigureAwait(false);
+var functionBuilds = BuildCatalog.Load(deployment.Config, builds, only);
+BenchSubject SubjectFor(LocalDeployment on, FunctionBuild build) => new(
+    build.Function, build.Build, build.Command, on.FunctionVariables(build.Function), events.For(build.Function), on.Config.Function(build.Function).Timeout, build.ZipBytes);
+var subjects = functionBuilds.Select(b => SubjectFor(deployment, b)).ToList();
+var floors = Floors.Subjects(root, builds);
+Progress($"{subjects.Count} function builds and {floors.Count} floors; {plan}");
+
+var cold = await Measurements.ColdAsync([.. subjects, .. floors], plan.ColdRuns, Progress).ConfigureAwait(false);
+var warm = new Dictionary<BenchSubject, WarmSession>();
+foreach (var subject in subjects.Concat(floors))
+{
+    warm[subject] = await Measurements.WarmAsync(subject, plan.WarmInvocations, subject.Build is "node" ? 0 : plan.Pings).ConfigureAwait(false);
+    Progress($"warm: {subject.Label} p50 {Stats.Percentile(warm[subject].DurationsMs, 50):0.000} ms");
+}
+
+var bareGetItem = await Floors.BareGetItemAsync(builds, deployment, plan.GetItems).ConfigureAwait(false);
+Progress($"bare GetItem p50 {bareGetItem.P50:0} µs");
+
+IReadOnlyList<ThroughputResult> throughput = [];
+if (only is null)
+{
+    var pipeline = await DeployAsync("benchtp").ConfigureAwait(false);
+    var packaged = BuildCatalog.Load(pipeline.Config, builds).Where(b => b.Packaged).ToList();
+    throughput = await new Throughput(pipeline, events, name => SubjectFor(pipeline, packaged.Single(b => b.Function == name)), Progress).RunAsync(quick).ConfigureAwait(false);
+}
+
+FunctionResult Row(BenchSubject subject, bool packaged, int memory) => Report.Row(subject, packaged, memory, cold[subject], warm[subject]);
+var functionRows = functionBuilds.Select((b, i) => Row(subjects[i], b.Packaged, deployment.Config.Function(b.Function).MemorySize)).ToList();
+var floorRows = floors.Select(f => Row(f, packaged: false, memory: 128)).ToList();
+var results = Report.Assemble(root, quick, deployment.Config, functionRows, floorRows, bareGetItem, throughput);
+await Report.WriteAsync(output, results, plan).ConfigureAwait(false);
+Console.WriteLine(Report.Markdown(results, plan));
+Progress($"wrote {Path.Combine(output, "results.json")} and results.md");
 return 0;
+
+/// <summary>How many runs each measurement takes: 20 cold starts and 1,000 warm calls, or a few for <c>--quick</c>.</summary>
+internal sealed record BenchPlan(int ColdRuns, int WarmInvocations, int Pings, int GetItems);

@@ -21,6 +21,7 @@ public sealed class LambdaHost(FunctionEnvironment environment, JsonLogger logge
         }
 
         var environment = FunctionEnvironment.FromProcess();
+        CapGcHeap(environment.MemoryLimitInMB);
         using var runtime = new RuntimeApiClient(runtimeApi);
         var host = new LambdaHost(environment, new JsonLogger(environment, Console.Out, TimeProvider.System), TimeProvider.System);
         var name = Environment.GetEnvironmentVariable(FunctionVariable);
@@ -28,6 +29,21 @@ public sealed class LambdaHost(FunctionEnvironment environment, JsonLogger logge
             runtime,
             () => table.Create(name ?? throw new InvalidOperationException($"{FunctionVariable} is not set; serverless.yml sets it for every function.")),
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Caps the GC heap at the function's memory size, as Amazon.Lambda.RuntimeSupport does: the GC otherwise sizes
+    /// itself from the host's memory, which Lambda does not give the function, and is killed rather than collecting.
+    /// </summary>
+    public static void CapGcHeap(int memoryLimitInMB)
+    {
+        if (memoryLimitInMB <= 0)
+        {
+            return;
+        }
+
+        AppContext.SetData("GCHeapHardLimit", (ulong)memoryLimitInMB * 1024 * 1024);
+        GC.RefreshMemoryLimit();
     }
 
     public async Task<int> RunAsync(RuntimeApiClient runtime, Func<ILambdaFunction> init, CancellationToken cancellationToken)

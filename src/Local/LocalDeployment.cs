@@ -185,15 +185,13 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
         return await environment.Host.HandleAsync(lambda, request, coldStart, cancellationToken).ConfigureAwait(false);
     }
 
-    private ExecutionEnvironment Start(string functionName)
+    /// <summary>
+    /// The variables Lambda would give the function's environment here: serverless.yml's, those the runtime sets, and
+    /// the local services' endpoints and secrets in place of SSM (plus any <see cref="UpdateFunctionConfiguration"/>).
+    /// </summary>
+    public Dictionary<string, string> FunctionVariables(string functionName)
     {
         var function = config.Function(functionName);
-        var update = _updates.GetValueOrDefault(functionName);
-        if (update.Timeout is { } timeout)
-        {
-            function = function with { Timeout = timeout };
-        }
-
         var variables = new Dictionary<string, string>(function.Environment, StringComparer.Ordinal)
         {
             ["AWS_REGION"] = config.Region,
@@ -203,10 +201,10 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
             ["AWS_ENDPOINT_URL_SNS"] = endpoints.Fauxqs.ToString(),
             ["AWS_ENDPOINT_URL_SQS"] = endpoints.Fauxqs.ToString(),
             ["AWS_LAMBDA_FUNCTION_NAME"] = function.DeployedName,
+            ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = function.MemorySize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["STRIPE_SECRET_KEY"] = "sk_test_local",
             ["STRIPE_WEBHOOK_SECRET"] = WebhookSecret,
             [PayLinkKeys.SecretVariable] = PayLinkSecret,
-            ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "256",
         };
         foreach (var secret in new[] { "SMTP_USERNAME", "SMTP_PASSWORD" })
         {
@@ -228,12 +226,24 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
             variables["STRIPE_API_BASE"] = stripe.ToString().TrimEnd('/');
         }
 
-        foreach (var (name, value) in update.Environment ?? new Dictionary<string, string>())
+        foreach (var (name, value) in _updates.GetValueOrDefault(functionName).Environment ?? new Dictionary<string, string>())
         {
             variables[name] = value;
         }
 
         variables.TryAdd(LambdaHost.FunctionVariable, function.Name);
+        return variables;
+    }
+
+    private ExecutionEnvironment Start(string functionName)
+    {
+        var function = config.Function(functionName);
+        if (_updates.GetValueOrDefault(functionName).Timeout is { } timeout)
+        {
+            function = function with { Timeout = timeout };
+        }
+
+        var variables = FunctionVariables(functionName);
         var environment = FunctionEnvironment.FromVariables(variables.GetValueOrDefault);
         var host = new LambdaHost(environment, new JsonLogger(environment, Logs, TimeProvider.System), TimeProvider.System);
 

@@ -70,7 +70,7 @@ public sealed class QueueEventSource(LocalDeployment deployment, string function
             return (0, 0);
         }
 
-        var records = messages.Select(ToRecord).ToList();
+        var records = messages.Select(m => ToRecord(m, _queueArn, deployment.Config.Region)).ToList();
         var failed = await DeliverAsync(records, cancellationToken).ConfigureAwait(false);
         foreach (var message in messages)
         {
@@ -109,7 +109,8 @@ public sealed class QueueEventSource(LocalDeployment deployment, string function
         }
     }
 
-    private SQSEvent.SQSMessage ToRecord(Message message) => new()
+    /// <summary>A received message as the SQS event hands it to the function.</summary>
+    public static SQSEvent.SQSMessage ToRecord(Message message, string queueArn, string region) => new()
     {
         MessageId = message.MessageId,
         ReceiptHandle = message.ReceiptHandle,
@@ -117,8 +118,8 @@ public sealed class QueueEventSource(LocalDeployment deployment, string function
         Md5OfBody = message.MD5OfBody,
         Md5OfMessageAttributes = message.MD5OfMessageAttributes,
         EventSource = "aws:sqs",
-        EventSourceArn = _queueArn,
-        AwsRegion = deployment.Config.Region,
+        EventSourceArn = queueArn,
+        AwsRegion = region,
         Attributes = message.Attributes ?? [],
         MessageAttributes = (message.MessageAttributes ?? []).ToDictionary(a => a.Key, a => new SQSEvent.MessageAttribute
         {

@@ -193,7 +193,14 @@ public sealed partial class ServerlessConfig
             routes,
             streams,
             queues,
-            schedules);
+            schedules)
+        {
+            Runtime = ResolveString(function.GetValueOrDefault("runtime") as string ?? Path("provider.runtime") as string ?? ""),
+            Architecture = ResolveString(function.GetValueOrDefault("architecture") as string ?? Path("provider.architecture") as string ?? "x86_64"),
+            // Lambda's default when neither the function nor the provider names a size.
+            MemorySize = int.Parse(ResolveString(function.GetValueOrDefault("memorySize") as string ?? Path("provider.memorySize") as string ?? "128"), CultureInfo.InvariantCulture),
+            Artifact = ((function.GetValueOrDefault("package") as Dictionary<string, object?>)?.GetValueOrDefault("artifact") as string) is { } artifact ? ResolveString(artifact) : null,
+        };
     }
 
     /// <summary>The <c>Properties</c> of every resource of the given CloudFormation type, variables resolved.</summary>
@@ -331,7 +338,19 @@ public sealed record ServerlessFunction(
     IReadOnlyList<HttpRoute> HttpRoutes,
     IReadOnlyList<StreamSource> Streams,
     IReadOnlyList<QueueSource> Queues,
-    IReadOnlyList<ScheduleSource>? Schedules = null);
+    IReadOnlyList<ScheduleSource>? Schedules = null)
+{
+    /// <summary><c>provided.al2023</c> (a Native AOT <c>bootstrap</c>) or <c>dotnet10</c> (the managed runtime).</summary>
+    public string Runtime { get; init; } = "";
+
+    public string Architecture { get; init; } = "x86_64";
+
+    /// <summary>MB; Lambda gives CPU in proportion to it.</summary>
+    public int MemorySize { get; init; } = 128;
+
+    /// <summary>The prebuilt zip, e.g. <c>artifacts/api.zip</c>.</summary>
+    public string? Artifact { get; init; }
+}
 
 /// <summary>An EventBridge schedule: <c>rate(...)</c> or <c>cron(...)</c>, and the rule's constant input (JSON) if it has one.</summary>
 public sealed record ScheduleSource(string Expression, string? Input = null);
