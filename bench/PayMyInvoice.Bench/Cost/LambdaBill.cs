@@ -41,8 +41,19 @@ internal static class LambdaBill
                 continue;
             }
 
+            if (invocations <= 0 && warmers.Count == 0)
+            {
+                continue; // a route the traffic model does not use (update, delete, void, fees)
+            }
+
             var memory = sizing.MemorySizeMb;
             var warmMs = ColdStarts.WarmMs(m, memory) + workload.ExtraMsPerRun.GetValueOrDefault(name);
+            if (warmMs > config.Function(name).Timeout.TotalMilliseconds)
+            {
+                // Priced as if it ran to the end: the run would be cut at its timeout and its work left for the next run.
+                notes.Add(FormattableString.Invariant($"{name}: a modelled run of {warmMs / 1000:0} s exceeds its {config.Function(name).Timeout.TotalSeconds:0} s timeout"));
+            }
+
             var billedWarmMs = Math.Ceiling(warmMs); // Lambda rounds each invocation up to the next 1 ms
             var coldExtraMs = Math.Max(0, Math.Ceiling(ColdStarts.ColdMs(m, memory)) - billedWarmMs);
             var pingMs = Math.Max(1, Math.Ceiling(m.WarmUpPingUs / 1000 * ColdStarts.CpuSlowdown(memory)));

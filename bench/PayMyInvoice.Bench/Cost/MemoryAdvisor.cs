@@ -27,6 +27,9 @@ internal static class MemoryAdvisor
     {
         var sizing = config.Sizing(name);
         var http = config.Function(name).HttpRoutes.Count > 0;
+        // A schedule that runs less often than the idle timeout starts cold every run: price those runs cold.
+        var alwaysCold = config.Function(name).Schedules is { Count: > 0 } schedules
+            && Traffic.SecondsPerMonth / schedules.Sum(x => Workload.RunsPerMonth(x.Expression)) > ColdStarts.IdleTimeoutMinutes * 60;
         var fullCore = ColdStarts.WarmMs(measured, (int)ColdStarts.FullVcpuMb);
         var limit = Math.Max(fullCore * (1 + SlowerShare), fullCore + SlowerMs);
         var minimumByRss = measured.PeakRssMiB / RssShare;
@@ -41,20 +44,21 @@ internal static class MemoryAdvisor
 
         var fast = roomy.Where(m => ColdStarts.WarmMs(measured, m) <= limit && (!http || ColdStarts.ColdMs(measured, m) <= ColdLimitMs)).ToList();
         var pick = fast.Count > 0
-            ? fast.OrderBy(m => PerMillion(measured, m, sizing.Architecture)).ThenBy(m => m).First()
+            ? fast.OrderBy(m => PerMillion(measured, m, sizing.Architecture, alwaysCold)).ThenBy(m => m).First()
             : roomy.Max();
         var why = fast.Count > 0 ? "the cheapest size that fits" : "no size tried is fast enough, so the largest";
         var cold = http ? Invariant($"; a cold start ~{ColdStarts.ColdMs(measured, pick):0} ms (limit {ColdLimitMs:0})") : "";
         return new MemoryAdvice(name, sizing.MemorySizeMb, pick, Invariant(
             $"{why}: peak RSS {measured.PeakRssMiB:0} MiB needs ≥ {minimumByRss:0} MB; {Cpu(measured)} of {measured.WarmP50Ms:0.#} ms is CPU, so a warm call takes ~{ColdStarts.WarmMs(measured, pick):0.#} ms at {pick} MB ")
-            + Invariant($"(limit {limit:0.#} ms; {fullCore:0.#} ms on a full vCPU){cold}; ${PerMillion(measured, pick, sizing.Architecture):0.00} per million calls vs ")
-            + Invariant($"${PerMillion(measured, sizing.MemorySizeMb, sizing.Architecture):0.00} at the configured {sizing.MemorySizeMb} MB."));
+            + Invariant($"(limit {limit:0.#} ms; {fullCore:0.#} ms on a full vCPU){cold}; ${PerMillion(measured, pick, sizing.Architecture, alwaysCold):0.00} per million {(alwaysCold ? "runs (each a cold start)" : "calls")} vs ")
+            + Invariant($"${PerMillion(measured, sizing.MemorySizeMb, sizing.Architecture, alwaysCold):0.00} at the configured {sizing.MemorySizeMb} MB."));
     }
 
-    /// <summary>USD per million warm invocations at this memory: billed ms (rounded up) × GB + the request price.</summary>
-    public static decimal PerMillion(MeasuredFunction measured, int memoryMb, string architecture)
+    /// <summary>USD per million invocations (warm, or cold) at this memory: billed ms (rounded up) × GB + the request price.</summary>
+    public static decimal PerMillion(MeasuredFunction measured, int memoryMb, string architecture, bool cold = false)
     {
-        var gbSeconds = Math.Ceiling(ColdStarts.WarmMs(measured, memoryMb)) / 1000 * memoryMb / 1024;
+        var ms = cold ? ColdStarts.ColdMs(measured, memoryMb) : ColdStarts.WarmMs(measured, memoryMb);
+        var gbSeconds = Math.Ceiling(ms) / 1000 * memoryMb / 1024;
         var perGbSecond = string.Equals(architecture, "arm64", StringComparison.Ordinal) ? Prices.LambdaArmTier1PerGbSecond : Prices.LambdaX86Tier1PerGbSecond;
         return 1_000_000m * (Prices.LambdaPerRequest + ((decimal)gbSeconds * perGbSecond));
     }
