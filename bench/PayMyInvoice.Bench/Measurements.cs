@@ -26,6 +26,14 @@ public static class Measurements
         ArgumentNullException.ThrowIfNull(subjects);
         ArgumentNullException.ThrowIfNull(progress);
         var results = subjects.ToDictionary(s => s, _ => new List<ColdRun>());
+
+        // One untimed round first: this process's Runtime API server and DynamoDB Local's JVM warm up on their first
+        // requests, which would otherwise be charged to whichever function came first.
+        foreach (var subject in subjects)
+        {
+            _ = await ColdOnceAsync(subject).ConfigureAwait(false);
+        }
+
         for (var round = 0; round < runs; round++)
         {
             for (var i = 0; i < subjects.Count; i++)

@@ -28,7 +28,7 @@ internal static class Report
             new P50P90(Stats.Percentile(init, 50), Stats.Percentile(init, 90)),
             new P50P90(Stats.Percentile(total, 50), Stats.Percentile(total, 90)),
             Stats.Of(warm.DurationsMs),
-            new P50P90(Stats.Percentile(warm.PingDurationsUs, 50), Stats.Percentile(warm.PingDurationsUs, 90)),
+            warm.PingDurationsUs.Count == 0 ? null : new P50P90(Stats.Percentile(warm.PingDurationsUs, 50), Stats.Percentile(warm.PingDurationsUs, 90)),
             warm.CpuMsPerInvoke,
             Stats.Percentile(cold.Select(c => c.PeakRssMiB).ToList(), 50),
             warm.PeakRssMiB,
@@ -61,7 +61,7 @@ internal static class Report
         var targets = new List<TargetResult>();
         var getInvoice = functions.FirstOrDefault(f => f is { Function: "getInvoice", Build: "aot" });
         var hello = floors.FirstOrDefault(f => f.Build == "aot");
-        if (getInvoice is not null && hello is not null)
+        if (getInvoice?.WarmUpPingUs is not null && hello is not null)
         {
             var cold = getInvoice.ColdTotalMs.P50 / hello.ColdTotalMs.P50;
             targets.Add(new TargetResult("getInvoice AOT cold total ÷ AOT hello cold total", cold, "≤ 2", cold <= 2,
@@ -116,7 +116,7 @@ internal static class Report
         {
             var answers = string.Join(", ", row.Answers.OrderByDescending(a => a.Value).Select(a => $"{a.Key} ×{a.Value}"));
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {row.Function} | {row.Build}{(row.Packaged ? " (shipped)" : "")} | {row.MemorySize} | {row.ColdInitMs.P50:0.0} / {row.ColdInitMs.P90:0.0} | {row.ColdTotalMs.P50:0.0} / {row.ColdTotalMs.P90:0.0} | {row.WarmMs.P50:0.00} / {row.WarmMs.P90:0.00} / {row.WarmMs.P99:0.00} | {row.WarmUpPingUs.P50:0} | {row.CpuMsPerInvoke:0.00} | {row.ColdPeakRssMiB:0.0} / {row.PeakRssMiB:0.0} | {row.ZipBytes / 1_000_000.0:0.00} | {answers} |");
+                $"| {row.Function} | {row.Build}{(row.Packaged ? " (shipped)" : "")} | {row.MemorySize} | {row.ColdInitMs.P50:0.0} / {row.ColdInitMs.P90:0.0} | {row.ColdTotalMs.P50:0.0} / {row.ColdTotalMs.P90:0.0} | {row.WarmMs.P50:0.00} / {row.WarmMs.P90:0.00} / {row.WarmMs.P99:0.00} | {row.WarmUpPingUs?.P50:0} | {row.CpuMsPerInvoke:0.00} | {row.ColdPeakRssMiB:0.0} / {row.PeakRssMiB:0.0} | {row.ZipBytes / 1_000_000.0:0.00} | {answers} |");
         }
 
         md.AppendLine();

@@ -12,7 +12,7 @@ public sealed record FunctionResult(
     P50P90 ColdInitMs,
     P50P90 ColdTotalMs,
     Quantiles WarmMs,
-    P50P90 WarmUpPingUs,
+    P50P90? WarmUpPingUs,
     double CpuMsPerInvoke,
     double ColdPeakRssMiB,
     double PeakRssMiB,
@@ -35,5 +35,5 @@ public sealed record BenchResults(
     Quantiles BareGetItemUs,
     IReadOnlyList<TargetResult> Targets,
     IReadOnlyList<ThroughputResult> Throughput,
-    object Cost,
-    object MemoryAdvice);
+    IReadOnlyList<Cost.CostRow> Cost,
+    IReadOnlyList<Cost.MemoryAdvice> MemoryAdvice);

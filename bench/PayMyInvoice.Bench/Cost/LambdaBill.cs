@@ -28,9 +28,9 @@ internal static class LambdaBill
         var slowestPingMs = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var name in config.FunctionNames)
         {
-            var sizing = config.Sizing(name);
+            var sizing = config.Function(name);
             var invocations = workload.Invocations.GetValueOrDefault(name);
-            var warmers = warmUp ? WarmersOf(config, sizing) : [];
+            var warmers = warmUp ? WarmersOf(config, name) : [];
             if (!measured.TryGetValue(name, out var m))
             {
                 if (invocations > 0 || warmers.Count > 0)
@@ -46,7 +46,7 @@ internal static class LambdaBill
                 continue; // a route the traffic model does not use (update, delete, void, fees)
             }
 
-            var memory = sizing.MemorySizeMb;
+            var memory = sizing.MemorySize;
             var warmMs = ColdStarts.WarmMs(m, memory) + workload.ExtraMsPerRun.GetValueOrDefault(name);
             if (warmMs > config.Function(name).Timeout.TotalMilliseconds)
             {
@@ -101,13 +101,13 @@ internal static class LambdaBill
     /// or by a stage parameter (<c>${param:warmup}</c>, true in prod), and those enabled for every function by default
     /// that the function does not turn off.
     /// </summary>
-    private static List<(string Warmer, int Concurrency, double PingsPerMonth)> WarmersOf(ServerlessConfig config, FunctionSizing sizing)
+    private static List<(string Warmer, int Concurrency, double PingsPerMonth)> WarmersOf(ServerlessConfig config, string function)
     {
         var found = new List<(string, int, double)>();
         foreach (var warmerName in config.WarmerNames)
         {
             var warmer = config.Warmer(warmerName);
-            var own = sizing.WarmUp.FirstOrDefault(w => w.Warmer == warmerName);
+            var own = config.WarmUp(function).FirstOrDefault(w => w.Warmer == warmerName);
             var on = own is null
                 ? warmer.EnabledByDefault
                 : own.Enabled || (own.EnabledExpression?.Contains("${param:", StringComparison.Ordinal) ?? false);

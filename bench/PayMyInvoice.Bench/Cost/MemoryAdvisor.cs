@@ -25,7 +25,7 @@ internal static class MemoryAdvisor
 
     public static MemoryAdvice Advise(ServerlessConfig config, string name, MeasuredFunction measured)
     {
-        var sizing = config.Sizing(name);
+        var sizing = config.Function(name);
         var http = config.Function(name).HttpRoutes.Count > 0;
         // A schedule that runs less often than the idle timeout starts cold every run: price those runs cold.
         var alwaysCold = config.Function(name).Schedules is { Count: > 0 } schedules
@@ -38,7 +38,7 @@ internal static class MemoryAdvisor
         if (roomy.Count == 0)
         {
             var size = (int)(Math.Ceiling(minimumByRss / 64) * 64);
-            return new MemoryAdvice(name, sizing.MemorySizeMb, size, Invariant(
+            return new MemoryAdvice(name, sizing.MemorySize, size, Invariant(
                 $"Peak RSS {measured.PeakRssMiB:0} MiB needs at least {minimumByRss:0} MB to stay at {RssShare:P0} of memory, above every size tried; {size} MB is the smallest that fits."));
         }
 
@@ -48,10 +48,10 @@ internal static class MemoryAdvisor
             : roomy.Max();
         var why = fast.Count > 0 ? "the cheapest size that fits" : "no size tried is fast enough, so the largest";
         var cold = http ? Invariant($"; a cold start ~{ColdStarts.ColdMs(measured, pick):0} ms (limit {ColdLimitMs:0})") : "";
-        return new MemoryAdvice(name, sizing.MemorySizeMb, pick, Invariant(
+        return new MemoryAdvice(name, sizing.MemorySize, pick, Invariant(
             $"{why}: peak RSS {measured.PeakRssMiB:0} MiB needs ≥ {minimumByRss:0} MB; {Cpu(measured)} of {measured.WarmP50Ms:0.#} ms is CPU, so a warm call takes ~{ColdStarts.WarmMs(measured, pick):0.#} ms at {pick} MB ")
             + Invariant($"(limit {limit:0.#} ms; {fullCore:0.#} ms on a full vCPU){cold}; ${PerMillion(measured, pick, sizing.Architecture, alwaysCold):0.00} per million {(alwaysCold ? "runs (each a cold start)" : "calls")} vs ")
-            + Invariant($"${PerMillion(measured, sizing.MemorySizeMb, sizing.Architecture, alwaysCold):0.00} at the configured {sizing.MemorySizeMb} MB."));
+            + Invariant($"${PerMillion(measured, sizing.MemorySize, sizing.Architecture, alwaysCold):0.00} at the configured {sizing.MemorySize} MB."));
     }
 
     /// <summary>USD per million invocations (warm, or cold) at this memory: billed ms (rounded up) × GB + the request price.</summary>

@@ -195,10 +195,10 @@ public sealed partial class ServerlessConfig
             queues,
             schedules)
         {
-            Runtime = ResolveString(function.GetValueOrDefault("runtime") as string ?? Path("provider.runtime") as string ?? ""),
+            Runtime = ResolveString(function.GetValueOrDefault("runtime") as string ?? Path("provider.runtime") as string ?? "provided.al2023"),
             Architecture = ResolveString(function.GetValueOrDefault("architecture") as string ?? Path("provider.architecture") as string ?? "x86_64"),
-            // Lambda's default when neither the function nor the provider names a size.
-            MemorySize = int.Parse(ResolveString(function.GetValueOrDefault("memorySize") as string ?? Path("provider.memorySize") as string ?? "128"), CultureInfo.InvariantCulture),
+            // The framework's default when neither the function nor the provider names a size.
+            MemorySize = int.Parse(ResolveString(function.GetValueOrDefault("memorySize") as string ?? Path("provider.memorySize") as string ?? "1024"), CultureInfo.InvariantCulture),
             Artifact = ((function.GetValueOrDefault("package") as Dictionary<string, object?>)?.GetValueOrDefault("artifact") as string) is { } artifact ? ResolveString(artifact) : null,
         };
     }
@@ -346,7 +346,7 @@ public sealed record ServerlessFunction(
     public string Architecture { get; init; } = "x86_64";
 
     /// <summary>MB; Lambda gives CPU in proportion to it.</summary>
-    public int MemorySize { get; init; } = 128;
+    public int MemorySize { get; init; } = 1024;
 
     /// <summary>The prebuilt zip, e.g. <c>artifacts/api.zip</c>.</summary>
     public string? Artifact { get; init; }

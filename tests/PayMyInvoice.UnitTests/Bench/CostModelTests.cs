@@ -67,12 +67,12 @@ public sealed class CostModelTests
     public void Serverless_config_reads_memory_runtime_architecture_and_warm_up()
     {
         var config = Real();
-        var worker = config.Sizing("billingWorker");
-        Assert.Equal((256, "dotnet10", "x86_64"), (worker.MemorySizeMb, worker.Runtime, worker.Architecture));
-        var warmUp = Assert.Single(worker.WarmUp);
+        var worker = config.Function("billingWorker");
+        Assert.Equal((256, "dotnet10", "x86_64"), (worker.MemorySize, worker.Runtime, worker.Architecture));
+        var warmUp = Assert.Single(config.WarmUp("billingWorker"));
         Assert.Equal(("default", "${param:warmup}", false), (warmUp.Warmer, warmUp.EnabledExpression, warmUp.Enabled)); // dev turns it off
-        Assert.True(ServerlessConfig.Load(Path.Combine(RepositoryRoot.Find(), "serverless.yml"), new Dictionary<string, string> { ["stage"] = "prod" }).Sizing("billingWorker").WarmUp[0].Enabled);
-        Assert.Equal(("provided.al2023", 256), (config.Sizing("getInvoice").Runtime, config.Sizing("getInvoice").MemorySizeMb));
+        Assert.True(ServerlessConfig.Load(Path.Combine(RepositoryRoot.Find(), "serverless.yml"), new Dictionary<string, string> { ["stage"] = "prod" }).WarmUp("billingWorker")[0].Enabled);
+        Assert.Equal(("provided.al2023", 256), (config.Function("getInvoice").Runtime, config.Function("getInvoice").MemorySize));
 
         var warmer = config.Warmer("default");
         Assert.Equal(["rate(5 minutes)"], warmer.Schedules);

@@ -3,37 +3,24 @@ using System.Globalization;
 namespace PayMyInvoice.Local.Serverless;
 
 /// <summary>
-/// What a function costs to run, as serverless.yml sets it: memory, runtime and architecture (the function's own, else
-/// the provider's, else the framework's defaults), and serverless-plugin-warmup's settings. The local stack does not
-/// need these; the cost model (bench/) does.
+/// serverless-plugin-warmup's settings: the warmers and which functions they ping. The local stack does not need these;
+/// the cost model (bench/) does.
 /// </summary>
 public sealed partial class ServerlessConfig
 {
-    /// <summary>The framework's defaults when neither the function nor the provider says.</summary>
-    private const string DefaultMemorySize = "1024";
-    private const string DefaultArchitecture = "x86_64";
-
-    public FunctionSizing Sizing(string name)
+    /// <summary>The function's <c>warmup:</c> blocks, one per warmer it names (the plugin's default warmer is "default").</summary>
+    public IReadOnlyList<FunctionWarmUp> WarmUp(string name)
     {
         var function = Path($"functions.{name}") as Dictionary<string, object?>
             ?? throw new KeyNotFoundException($"serverless.yml has no function '{name}'; it has: {string.Join(", ", FunctionNames)}.");
-        string Setting(string key, string fallback) =>
-            ResolveString(function.GetValueOrDefault(key) as string ?? Path($"provider.{key}") as string ?? fallback);
-
-        // warmup: { <warmer>: { enabled: ..., concurrency: ... } } on the function; the plugin's default warmer is "default".
         var warmers = function.GetValueOrDefault("warmup") as Dictionary<string, object?> ?? [];
-        var warmUp = warmers.Select(pair => (Warmer: pair.Key, Settings: pair.Value as Dictionary<string, object?> ?? []))
+        return warmers.Select(pair => (Warmer: pair.Key, Settings: pair.Value as Dictionary<string, object?> ?? []))
             .Select(w => new FunctionWarmUp(
                 w.Warmer,
                 w.Settings.GetValueOrDefault("enabled") as string,
                 w.Settings.GetValueOrDefault("enabled") is string enabled && bool.TryParse(ResolveString(enabled), out var on) && on,
                 w.Settings.GetValueOrDefault("concurrency") is string concurrency ? int.Parse(ResolveString(concurrency), CultureInfo.InvariantCulture) : null))
             .ToList();
-        return new FunctionSizing(
-            int.Parse(Setting("memorySize", DefaultMemorySize), CultureInfo.InvariantCulture),
-            Setting("runtime", "provided.al2023"),
-            Setting("architecture", DefaultArchitecture),
-            warmUp);
     }
 
     /// <summary>The names of the warmers under <c>custom.warmup</c>.</summary>
@@ -66,12 +53,9 @@ public sealed partial class ServerlessConfig
             int.Parse(Setting("concurrency", "1"), CultureInfo.InvariantCulture),
             int.Parse(Setting("memorySize", "128"), CultureInfo.InvariantCulture),
             TimeSpan.FromSeconds(int.Parse(Setting("timeout", "10"), CultureInfo.InvariantCulture)),
-            Setting("architecture", Path("provider.architecture") as string ?? DefaultArchitecture));
+            Setting("architecture", Path("provider.architecture") as string ?? "x86_64"));
     }
 }
-
-/// <summary>A function's memory (MB), runtime and architecture, and the warmers that name it.</summary>
-public sealed record FunctionSizing(int MemorySizeMb, string Runtime, string Architecture, IReadOnlyList<FunctionWarmUp> WarmUp);
 
 /// <summary>
 /// A function's <c>warmup.&lt;warmer&gt;</c> block: <see cref="EnabledExpression"/> as written (e.g. <c>${param:warmup}</c>),
