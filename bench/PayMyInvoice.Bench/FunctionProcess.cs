@@ -61,18 +61,33 @@ public sealed class FunctionProcess : IAsyncDisposable
         return started;
     }
 
-    /// <summary>One event, bounded by the function's timeout; a process that died fails after a minute.</summary>
+    /// <summary>Spawn → the first <c>next</c>: the init duration; fails at once if the process exits first.</summary>
+    public async Task<TimeSpan> InitAsync()
+    {
+        var init = _runtime.FirstNextAsync(StartedAt);
+        if (await Task.WhenAny(init, _process.WaitForExitAsync()).ConfigureAwait(false) != init)
+        {
+            throw new InvalidOperationException($"the function process exited ({_process.ExitCode}) during init; its last output:\n{LastOutput}");
+        }
+
+        return await init.ConfigureAwait(false);
+    }
+
+    /// <summary>One event, bounded by the function's timeout; fails at once if the process exits instead of answering.</summary>
     public async Task<InvocationResult> InvokeAsync(byte[] payload, TimeSpan timeout, string? clientContext = null)
     {
         using var handOut = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        try
+        var invocation = _runtime.InvokeAsync(payload, timeout, clientContext: clientContext, cancellationToken: handOut.Token);
+        var exited = _process.WaitForExitAsync(handOut.Token);
+        if (await Task.WhenAny(invocation, exited).ConfigureAwait(false) == invocation)
         {
-            return await _runtime.InvokeAsync(payload, timeout, clientContext: clientContext, cancellationToken: handOut.Token).ConfigureAwait(false);
+            return await invocation.ConfigureAwait(false);
         }
-        catch (OperationCanceledException error)
-        {
-            throw new InvalidOperationException($"the function never took the event; its last output:\n{LastOutput}", error);
-        }
+
+        await handOut.CancelAsync().ConfigureAwait(false);
+        throw new InvalidOperationException(exited.IsCompletedSuccessfully
+            ? $"the function process exited ({_process.ExitCode}) without answering; its last output:\n{LastOutput}"
+            : $"the function never took the event; its last output:\n{LastOutput}");
     }
 
     /// <summary>Peak resident set size so far (VmHWM), MiB.</summary>

@@ -31,7 +31,8 @@ public static class Measurements
         // requests, which would otherwise be charged to whichever function came first.
         foreach (var subject in subjects)
         {
-            _ = await ColdOnceAsync(subject).ConfigureAwait(false);
+            var first = await ColdOnceAsync(subject).ConfigureAwait(false);
+            progress($"cold: {subject.Label} answered {first.Answer} in {first.TotalMs:0.0} ms (untimed)");
         }
 
         for (var round = 0; round < runs; round++)
@@ -55,7 +56,7 @@ public static class Measurements
 
         // The event waits before the process is up, as Lambda's does: init ends at the first next, which takes it.
         var invocation = process.InvokeAsync(subject.Payload, subject.Timeout);
-        var init = await process.Runtime.FirstNextAsync(process.StartedAt).ConfigureAwait(false);
+        var init = await process.InitAsync().ConfigureAwait(false);
         var result = await invocation.ConfigureAwait(false);
         var total = Stopwatch.GetElapsedTime(process.StartedAt, result.CompletedAt);
         return new ColdRun(init.TotalMilliseconds, total.TotalMilliseconds, process.PeakRssMiB(), Answer(result));

@@ -206,9 +206,10 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
             ["STRIPE_WEBHOOK_SECRET"] = WebhookSecret,
             [PayLinkKeys.SecretVariable] = PayLinkSecret,
         };
-        foreach (var secret in new[] { "SMTP_USERNAME", "SMTP_PASSWORD" })
+        // There is no SSM here: the local values above stand in for the secrets, and maildev takes mail without a login.
+        foreach (var parameter in variables.Keys.Where(k => k.EndsWith("_SSM_PARAMETER", StringComparison.Ordinal)).ToList())
         {
-            variables.Remove(secret); // maildev takes mail without logging in
+            variables.Remove(parameter);
         }
 
         if (endpoints.Smtp is { } smtp)
