@@ -118,16 +118,35 @@ public sealed class Throughput(LocalDeployment deployment, BenchEvents events, F
         var pay = JsonNode.Parse(events.For("payInvoice"))!;
         for (var i = 0; i < count; i++)
         {
-            create["requestContext"]!["requestId"] = Guid.NewGuid().ToString();
+            NewRequest(create);
             var created = await InvokeInProcessAsync("createInvoice", create).ConfigureAwait(false);
             var id = JsonNode.Parse(created["body"]!.GetValue<string>())!["invoiceId"]!.GetValue<string>();
             pay["pathParameters"]!["id"] = id;
             pay["path"] = $"/invoices/{id}/pay";
-            pay["requestContext"]!["requestId"] = Guid.NewGuid().ToString();
+            NewRequest(pay);
             var paid = await InvokeInProcessAsync("payInvoice", pay).ConfigureAwait(false);
             if (paid["statusCode"]!.GetValue<int>() != 202)
             {
                 throw new InvalidOperationException($"payInvoice answered {paid.ToJsonString()}");
+            }
+        }
+    }
+
+    /// <summary>A new request id, and a new Idempotency-Key if the recorded request carries one: a new request, not a retry.</summary>
+    private static void NewRequest(JsonNode request)
+    {
+        request["requestContext"]!["requestId"] = Guid.NewGuid().ToString();
+        var key = Guid.NewGuid().ToString();
+        foreach (var name in new[] { "Idempotency-Key", "idempotency-key" })
+        {
+            if (request["headers"]?[name] is not null)
+            {
+                request["headers"]![name] = key;
+            }
+
+            if (request["multiValueHeaders"]?[name] is not null)
+            {
+                request["multiValueHeaders"]![name] = new JsonArray(key);
             }
         }
     }
