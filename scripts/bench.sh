@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Measures every function as Lambda runs it: cold start, warm latency, memory, throughput, and what a month costs.
-#   scripts/bench.sh [--quick] [--reuse-package] [--only fn1,fn2] [--wrap "CMD"]
+#   scripts/bench.sh [--quick] [--reuse-package] [--only fn1,fn2] [--env N=V] [--wrap "CMD"]
 #     --quick          a few runs of each, to check that it all works (CI); the numbers are not worth quoting
 #     --reuse-package  skip scripts/package.sh and use the zips it left in artifacts/ (at the same commit!)
 #     --only           only these functions (no throughput)
+#     --env            N=V[,N=V] extra variables for every function and floor, to try a runtime setting
 #     --wrap           run each function under CMD, e.g. "strace -f -tt -o /tmp/trace" or "perf record -g -o /tmp/perf.data"
 # Builds the deployment as scripts/package.sh does and runs each function from its zip, as its own process behind a
 # local Lambda Runtime API, against DynamoDB Local, fauxqs, maildev and the Stripe emulator (all started here). Also
@@ -21,7 +22,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --reuse-package) package=0; shift ;;
     --quick) args+=("$1"); shift ;;
-    --only|--wrap) args+=("$1" "$2"); shift 2 ;;
+    --only|--wrap|--env) args+=("$1" "$2"); shift 2 ;;
     *) echo "usage: scripts/bench.sh [--quick] [--reuse-package] [--only fn1,fn2] [--wrap CMD]" >&2; exit 2 ;;
   esac
 done

@@ -13,9 +13,10 @@ public static class Floors
 {
     private static readonly byte[] HelloEvent = Encoding.UTF8.GetBytes("{}");
 
-    public static IReadOnlyList<BenchSubject> Subjects(string repositoryRoot, string builds)
+    public static IReadOnlyList<BenchSubject> Subjects(string repositoryRoot, string builds, IReadOnlyDictionary<string, string> extra)
     {
-        var variables = new Dictionary<string, string>(StringComparer.Ordinal)
+        ArgumentNullException.ThrowIfNull(extra);
+        var variables = new Dictionary<string, string>(extra, StringComparer.Ordinal)
         {
             ["AWS_LAMBDA_FUNCTION_NAME"] = "hello",
             ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "128",

@@ -10,6 +10,9 @@ var quick = args.Contains("--quick");
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 var only = Option("--only")?.Split(',');
 var wrap = Option("--wrap")?.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+// --env NAME=VALUE[,NAME=VALUE]: extra variables for every function, to measure a runtime setting before adopting it.
+var extra = (Option("--env")?.Split(',') ?? []).Select(pair => pair.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
 var plan = quick ? new BenchPlan(ColdRuns: 3, WarmInvocations: 100, Pings: 100, GetItems: 200) : new BenchPlan(ColdRuns: 20, WarmInvocations: 1000, Pings: 1000, GetItems: 1000);
 
 var root = RepositoryRoot.Find();
@@ -35,9 +38,18 @@ var deployment = await DeployAsync("bench").ConfigureAwait(false);
 var functionBuilds = BuildCatalog.Load(deployment.Config, builds, only).ToList();
 (string, string[]) Wrapped((string FileName, string[] Arguments) command) => wrap is null ? command : (wrap[0], [.. wrap[1..], command.FileName, .. command.Arguments]);
 BenchSubject SubjectFor(LocalDeployment on, FunctionBuild build) => new(
-    build.Function, build.Build, Wrapped(build.Command), on.FunctionVariables(build.Function), events.For(build.Function), on.Config.Function(build.Function).Timeout, build.ZipBytes);
+    build.Function, build.Build, Wrapped(build.Command), WithExtra(on.FunctionVariables(build.Function)), events.For(build.Function), on.Config.Function(build.Function).Timeout, build.ZipBytes);
+Dictionary<string, string> WithExtra(Dictionary<string, string> variables)
+{
+    foreach (var (name, value) in extra)
+    {
+        variables[name] = value;
+    }
+
+    return variables;
+}
 var subjects = functionBuilds.Select(b => SubjectFor(deployment, b)).ToList();
-var floors = Floors.Subjects(root, builds);
+var floors = Floors.Subjects(root, builds, extra);
 Progress($"{subjects.Count} function builds and {floors.Count} floors; {plan}");
 
 var cold = await Measurements.ColdAsync([.. subjects, .. floors], plan.ColdRuns, Progress).ConfigureAwait(false);
@@ -59,7 +71,7 @@ foreach (var group in functionBuilds.GroupBy(b => b.Function))
     foreach (var build in group)
     {
         var subject = subjects[functionBuilds.IndexOf(build)];
-        warm[subject] = await Measurements.WarmAsync(subject with { Variables = stage.FunctionVariables(build.Function) }, plan.WarmInvocations, plan.Pings).ConfigureAwait(false);
+        warm[subject] = await Measurements.WarmAsync(subject with { Variables = WithExtra(stage.FunctionVariables(build.Function)) }, plan.WarmInvocations, plan.Pings).ConfigureAwait(false);
         Progress($"warm: {subject.Label} p50 {Stats.Percentile(warm[subject].DurationsMs, 50):0.000} ms");
     }
 }
