@@ -26,8 +26,8 @@ public static class Floors
         var node = Path.Combine(repositoryRoot, "bench", "Floors", "hello.mjs");
         return
         [
-            new BenchSubject("hello", "aot", (Path.Combine(aot, "HelloAot"), []), variables, HelloEvent, TimeSpan.FromSeconds(10), new FileInfo(aot + ".zip").Length),
-            new BenchSubject("hello", "node", ("node", [node]), variables, HelloEvent, TimeSpan.FromSeconds(10), new FileInfo(node).Length),
+            new BenchSubject("hello", "aot", (Path.Combine(aot, "HelloAot"), []), variables, () => HelloEvent, TimeSpan.FromSeconds(10), new FileInfo(aot + ".zip").Length),
+            new BenchSubject("hello", "node", ("node", [node]), variables, () => HelloEvent, TimeSpan.FromSeconds(10), new FileInfo(node).Length),
         ];
     }
 

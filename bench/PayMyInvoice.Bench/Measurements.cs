@@ -55,7 +55,7 @@ public static class Measurements
         await using var process = await FunctionProcess.StartAsync(subject.Function, subject.Command, subject.Variables).ConfigureAwait(false);
 
         // The event waits before the process is up, as Lambda's does: init ends at the first next, which takes it.
-        var invocation = process.InvokeAsync(subject.Payload, subject.Timeout);
+        var invocation = process.InvokeAsync(subject.Payload(), subject.Timeout);
         var init = await process.InitAsync().ConfigureAwait(false);
         var result = await invocation.ConfigureAwait(false);
         var total = Stopwatch.GetElapsedTime(process.StartedAt, result.CompletedAt);
@@ -68,13 +68,14 @@ public static class Measurements
         ArgumentNullException.ThrowIfNull(subject);
         await using var process = await FunctionProcess.StartAsync(subject.Function, subject.Command, subject.Variables).ConfigureAwait(false);
         var answers = new Dictionary<string, int>(StringComparer.Ordinal);
-        _ = await process.InvokeAsync(subject.Payload, subject.Timeout).ConfigureAwait(false);
+        var payload = subject.Payload();
+        _ = await process.InvokeAsync(payload, subject.Timeout).ConfigureAwait(false);
 
         var durations = new List<double>(invocations);
         var cpuBefore = process.CpuTime();
         for (var i = 0; i < invocations; i++)
         {
-            var result = await process.InvokeAsync(subject.Payload, subject.Timeout).ConfigureAwait(false);
+            var result = await process.InvokeAsync(payload, subject.Timeout).ConfigureAwait(false);
             durations.Add(result.Duration.TotalMilliseconds);
             var answer = Answer(result);
             answers[answer] = answers.GetValueOrDefault(answer) + 1;

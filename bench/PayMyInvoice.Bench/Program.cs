@@ -38,7 +38,7 @@ var deployment = await DeployAsync("bench").ConfigureAwait(false);
 var functionBuilds = BuildCatalog.Load(deployment.Config, builds, only).ToList();
 (string, string[]) Wrapped((string FileName, string[] Arguments) command) => wrap is null ? command : (wrap[0], [.. wrap[1..], command.FileName, .. command.Arguments]);
 BenchSubject SubjectFor(LocalDeployment on, FunctionBuild build) => new(
-    build.Function, build.Build, Wrapped(build.Command), WithExtra(on.FunctionVariables(build.Function)), events.For(build.Function), on.Config.Function(build.Function).Timeout, build.ZipBytes);
+    build.Function, build.Build, Wrapped(build.Command), WithExtra(on.FunctionVariables(build.Function)), () => events.For(build.Function), on.Config.Function(build.Function).Timeout, build.ZipBytes);
 Dictionary<string, string> WithExtra(Dictionary<string, string> variables)
 {
     foreach (var (name, value) in extra)

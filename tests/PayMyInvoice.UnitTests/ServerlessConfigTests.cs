@@ -11,6 +11,31 @@ public sealed class ServerlessConfigTests
         stage is null ? null : new Dictionary<string, string> { ["stage"] = stage });
 
     [Fact]
+    public void Each_function_has_its_runtime_memory_architecture_and_zip()
+    {
+        var config = Load();
+        var getInvoice = config.Function("getInvoice");
+        var billingWorker = config.Function("billingWorker");
+        Assert.Equal(("provided.al2023", 256, "x86_64", "artifacts/api.zip"), (getInvoice.Runtime, getInvoice.MemorySize, getInvoice.Architecture, getInvoice.Artifact));
+        Assert.Equal(("dotnet10", "artifacts/billing.zip"), (billingWorker.Runtime, billingWorker.Artifact));
+        Assert.All(config.FunctionNames, name => Assert.NotNull(config.Function(name).Artifact));
+    }
+
+    [Fact]
+    public void A_local_function_gets_serverless_yml_memory_and_local_secrets_instead_of_SSM_parameters()
+    {
+        var config = Load();
+        var deployment = new LocalDeployment(config, new LocalEndpoints(new Uri("http://127.0.0.1:1"), new Uri("http://127.0.0.1:2"), Smtp: new Uri("smtp://127.0.0.1:3")), RepositoryRoot.Find());
+
+        var variables = deployment.FunctionVariables("notifications");
+
+        Assert.Equal("256", variables["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"]);
+        Assert.Equal("smtp://127.0.0.1:3/", variables["SMTP_URL"]);
+        Assert.DoesNotContain(variables.Keys, k => k.EndsWith("_SSM_PARAMETER", StringComparison.Ordinal)); // a process would ask SSM for them at init
+        Assert.Equal("notifications", variables["PMI_FUNCTION"]);
+    }
+
+    [Fact]
     public void Every_function_picks_itself_and_has_one_trigger()
     {
         var config = Load();
