@@ -56,6 +56,22 @@ public sealed class LocalRuntimeApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Payloads_over_Lambdas_6_MB_are_refused_both_ways()
+    {
+        var tooLarge = new string('a', LocalRuntimeApi.MaxPayloadBytes - 1);
+        Assert.Throws<ArgumentException>(() => { _ = _runtime.InvokeAsync(Encoding.UTF8.GetBytes($"\"{tooLarge}\""), TimeSpan.FromSeconds(20)); });
+
+        var reply = _runtime.InvokeAsync("{}"u8.ToArray(), TimeSpan.FromSeconds(20));
+        using var next = await _http.GetAsync("invocation/next");
+        var requestId = Header(next, "Lambda-Runtime-Aws-Request-Id");
+
+        await AssertRefusedAsync(await PostAsync($"invocation/{requestId}/response", $"\"{tooLarge}\""), HttpStatusCode.RequestEntityTooLarge, "RequestEntityTooLarge");
+        var result = await reply;
+        Assert.Equal((InvocationOutcome.Error, "Function.ResponseSizeTooLarge"), (result.Outcome, result.ErrorType));
+        Assert.Equal("Function.ResponseSizeTooLarge", JsonNode.Parse(result.Text)!["errorType"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task An_invocation_error_carries_its_error_type_and_a_given_trace_id_is_passed_on()
     {
         const string trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";

@@ -40,6 +40,12 @@ public sealed class LocalRuntimeApi : IAsyncDisposable
         _functionArn = functionArn;
     }
 
+    /// <summary>
+    /// Lambda's limit on a synchronous invocation's event and on a function's response, as its errors state it
+    /// ("maximum allowed payload size (6291556 bytes)").
+    /// </summary>
+    public const int MaxPayloadBytes = 6_291_556;
+
     /// <summary>host:port, the value to give the function as <c>AWS_LAMBDA_RUNTIME_API</c>.</summary>
     public string Address { get; private set; } = "";
 
@@ -80,6 +86,13 @@ public sealed class LocalRuntimeApi : IAsyncDisposable
         string? cognitoIdentity = null,
         CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(payload);
+        if (payload.Length > MaxPayloadBytes)
+        {
+            // Lambda refuses it before any function sees it (RequestEntityTooLargeException, 413).
+            throw new ArgumentException($"The event is {payload.Length} bytes; Lambda takes at most {MaxPayloadBytes}.", nameof(payload));
+        }
+
         var invocation = new Invocation(Guid.NewGuid().ToString(), payload, timeout, traceId ?? NewTraceId(), clientContext, cognitoIdentity);
         ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(invocation), this);
 
@@ -166,6 +179,18 @@ public sealed class LocalRuntimeApi : IAsyncDisposable
         var requestId = (string)context.Request.RouteValues["requestId"]!;
         var body = await ReadBodyAsync(context.Request).ConfigureAwait(false);
         var errorType = outcome == InvocationOutcome.Error ? ErrorTypeHeader(context.Request) : null;
+        if (outcome == InvocationOutcome.Response && body.Length > MaxPayloadBytes)
+        {
+            // Lambda refuses the response and the caller gets an error in its place.
+            var tooLarge = System.Text.Encoding.UTF8.GetBytes(
+                $$$"""{"errorType":"Function.ResponseSizeTooLarge","errorMessage":"Response payload size exceeded maximum allowed payload size ({{{MaxPayloadBytes}}} bytes)."}""");
+            if (Finish(requestId, InvocationOutcome.Error, tooLarge, "Function.ResponseSizeTooLarge", "application/json"))
+            {
+                await ErrorAsync(context, StatusCodes.Status413PayloadTooLarge, "RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({MaxPayloadBytes} bytes).").ConfigureAwait(false);
+                return;
+            }
+        }
+
         if (Finish(requestId, outcome, body, errorType, context.Request.ContentType))
         {
             await AcceptedAsync(context).ConfigureAwait(false);
