@@ -4,7 +4,7 @@ using PayMyInvoice.Local.Serverless;
 using PayMyInvoice.StripeEmulator;
 
 // Run by scripts/bench.sh, which builds what this measures into artifacts/bench/builds first.
-//   PayMyInvoice.Bench [--quick] [--only fn1,fn2] [--wrap "strace -f -o /tmp/trace"]
+//   PayMyInvoice.Bench [--quick] [--only fn1,fn2] [--env N=V] [--wrap "strace -f -o /tmp/trace"]
 // --wrap runs every function under a profiler or tracer (its own numbers then include the wrapper's cost).
 var quick = args.Contains("--quick");
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
@@ -33,7 +33,7 @@ async Task<LocalDeployment> DeployAsync(string stage)
     return deployment;
 }
 
-// One stage for the cold and warm runs (the mocks' seeded data), a fresh one for the throughput pipeline.
+// One stage for the cold runs (the mocks' seeded data); fresh ones below for the warm calls and the throughput pipeline.
 var deployment = await DeployAsync("bench").ConfigureAwait(false);
 var functionBuilds = BuildCatalog.Load(deployment.Config, builds, only).ToList();
 (string, string[]) Wrapped((string FileName, string[] Arguments) command) => wrap is null ? command : (wrap[0], [.. wrap[1..], command.FileName, .. command.Arguments]);
