@@ -30,27 +30,7 @@ public sealed class FunctionProcess : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(variables);
         var runtime = await LocalRuntimeApi.StartAsync(functionName).ConfigureAwait(false);
-        var start = new ProcessStartInfo(command.FileName, command.Arguments)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment.Clear();
-        foreach (var name in new[] { "PATH", "HOME", "DOTNET_ROOT" })
-        {
-            if (Environment.GetEnvironmentVariable(name) is { } value)
-            {
-                start.Environment[name] = value;
-            }
-        }
-
-        foreach (var (name, value) in variables)
-        {
-            start.Environment[name] = value;
-        }
-
-        start.Environment["AWS_LAMBDA_RUNTIME_API"] = runtime.Address;
+        var start = LambdaProcess.StartInfo(command.FileName, command.Arguments, runtime.Address, variables);
         var startedAt = Stopwatch.GetTimestamp();
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{command.FileName} did not start");
         var started = new FunctionProcess(process, runtime, startedAt);

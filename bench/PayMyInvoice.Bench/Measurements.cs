@@ -52,10 +52,11 @@ public static class Measurements
     public static async Task<ColdRun> ColdOnceAsync(BenchSubject subject)
     {
         ArgumentNullException.ThrowIfNull(subject);
+        var payload = subject.Payload(); // read before the clock starts
         await using var process = await FunctionProcess.StartAsync(subject.Function, subject.Command, subject.Variables).ConfigureAwait(false);
 
         // The event waits before the process is up, as Lambda's does: init ends at the first next, which takes it.
-        var invocation = process.InvokeAsync(subject.Payload(), subject.Timeout);
+        var invocation = process.InvokeAsync(payload, subject.Timeout);
         var init = await process.InitAsync().ConfigureAwait(false);
         var result = await invocation.ConfigureAwait(false);
         var total = Stopwatch.GetElapsedTime(process.StartedAt, result.CompletedAt);

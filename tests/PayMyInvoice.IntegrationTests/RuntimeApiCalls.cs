@@ -20,37 +20,18 @@ public static class RuntimeApiCalls
     /// <summary>Starts a deployable the way the managed runtime does (dotnet exec), with only Lambda's environment.</summary>
     public static Process StartExecutable(string assembly, string runtimeApi, IReadOnlyDictionary<string, string> environment, params (string Name, string Value)[] more)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, assembly)])
+        var variables = new Dictionary<string, string>
         {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
+            ["AWS_REGION"] = "us-east-1",
+            ["AWS_ACCESS_KEY_ID"] = "local",
+            ["AWS_SECRET_ACCESS_KEY"] = "local",
         };
-        // Only what Lambda would set: nothing this test process happens to carry.
-        start.Environment.Clear();
-        foreach (var name in new[] { "PATH", "HOME", "DOTNET_ROOT", "DOTNET_CLI_HOME" })
+        foreach (var (name, value) in environment.Concat(more.Select(m => KeyValuePair.Create(m.Name, m.Value))))
         {
-            if (Environment.GetEnvironmentVariable(name) is { } value)
-            {
-                start.Environment[name] = value;
-            }
+            variables[name] = value;
         }
 
-        start.Environment["AWS_LAMBDA_RUNTIME_API"] = runtimeApi;
-        start.Environment["AWS_REGION"] = "us-east-1";
-        start.Environment["AWS_ACCESS_KEY_ID"] = "local";
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = "local";
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        foreach (var (name, value) in more)
-        {
-            start.Environment[name] = value;
-        }
-
-        var process = Process.Start(start)!;
+        var process = Process.Start(LambdaProcess.StartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, assembly)], runtimeApi, variables))!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
