@@ -33,15 +33,9 @@ fi
 for zip in api workers billing; do
   [ -f "artifacts/$zip.zip" ] || { echo "bench: artifacts/$zip.zip is missing; run without --reuse-package" >&2; exit 1; }
 done
-for tool in unzip zip; do
-  command -v "$tool" >/dev/null && continue
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "bench: installing $tool (apt-get)"
-    (apt-get update -qq && apt-get install -y -qq "$tool") >/dev/null
-  else
-    echo "bench: '$tool' is needed (apt-get install -y $tool)" >&2; exit 2
-  fi
-done
+. scripts/need.sh
+need unzip unzip
+need zip zip
 
 builds=artifacts/bench/builds
 rm -rf "$builds"

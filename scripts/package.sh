@@ -22,15 +22,7 @@ done
 readonly max_glibc=2.34
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 NPM_CONFIG_UPDATE_NOTIFIER=false
 
-need() { # need COMMAND DEBIAN-PACKAGE
-  command -v "$1" >/dev/null && return
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "package: installing $2 (apt-get)"
-    (apt-get update -qq && apt-get install -y -qq "$2") >/dev/null
-  else
-    echo "package: '$1' is needed (apt-get install -y $2)" >&2; exit 2
-  fi
-}
+. scripts/need.sh
 need clang clang
 need zip zip
 need objdump binutils
