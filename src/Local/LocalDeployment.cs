@@ -108,10 +108,20 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
 
     public AmazonSQSClient Sqs() => new(new BasicAWSCredentials("local", "local"), new AmazonSQSConfig { ServiceURL = endpoints.Fauxqs.ToString(), AuthenticationRegion = config.Region });
 
-    private async Task SubscribeAsync(SnsClient sns, Dictionary<string, object?> properties, CancellationToken cancellationToken)
+    /// <summary>
+    /// A second subscription like serverless.yml's <paramref name="subscriptionLogicalId"/> (same topic, filter policy and
+    /// raw delivery) to another queue: a tap that sees exactly what that subscription's queue receives.
+    /// </summary>
+    public async Task SubscribeLikeAsync(string subscriptionLogicalId, string queueArn, CancellationToken cancellationToken)
+    {
+        using var sns = Sns();
+        await SubscribeAsync(sns, config.Resource(subscriptionLogicalId).Properties, cancellationToken, queueArn).ConfigureAwait(false);
+    }
+
+    private async Task SubscribeAsync(SnsClient sns, Dictionary<string, object?> properties, CancellationToken cancellationToken, string? endpointArn = null)
     {
         var topicArn = Arn(properties["TopicArn"]);
-        var endpoint = Arn(properties["Endpoint"]);
+        var endpoint = endpointArn ?? Arn(properties["Endpoint"]);
         var existing = await sns.CallAsync("ListSubscriptionsByTopic", new Dictionary<string, string> { ["TopicArn"] = topicArn }, cancellationToken).ConfigureAwait(false);
         if (existing.Descendants().Any(e => e.Name.LocalName == "Endpoint" && e.Value == endpoint))
         {

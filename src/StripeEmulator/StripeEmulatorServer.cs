@@ -31,6 +31,7 @@ public sealed partial class StripeEmulatorServer : IAsyncDisposable
     private readonly Dictionary<string, PaymentIntent> _intents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Fingerprint, int Status, string Body)> _idempotent = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<FaultKind> _faults = new();
+    private RandomFaults? _randomFaults;
     private readonly List<(Uri Url, string Secret)> _webhooks = [];
     private readonly Channel<JsonObject> _events = Channel.CreateUnbounded<JsonObject>();
     private readonly ConcurrentQueue<WebhookDelivery> _deliveries = new();
@@ -115,6 +116,37 @@ public sealed partial class StripeEmulatorServer : IAsyncDisposable
         {
             _faults.Enqueue(kind);
         }
+    }
+
+    /// <summary>
+    /// From now on each API request fails with probability <paramref name="rate"/>, as one of <paramref name="kinds"/>
+    /// picked at random; seeded, so a run can be replayed. A rate of 0 stops it. Queued <see cref="FailNext"/> faults
+    /// strike first.
+    /// </summary>
+    public void FailRandomly(double rate, IReadOnlyList<FaultKind> kinds, int seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rate, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rate, 1);
+        Volatile.Write(ref _randomFaults, rate == 0 ? null : new RandomFaults(rate, [.. kinds], new Random(seed)));
+    }
+
+    /// <summary>Faults injected so far, by kind (queued and random alike).</summary>
+    public IReadOnlyDictionary<FaultKind, int> FaultsInjected => _faultsInjected.ToDictionary(f => f.Key, f => f.Value);
+
+    private readonly ConcurrentDictionary<FaultKind, int> _faultsInjected = new();
+
+    /// <summary>How long a <see cref="FaultKind.Slow"/> request waits before it is served.</summary>
+    public TimeSpan SlowDelay { get; init; } = TimeSpan.FromSeconds(3);
+
+    private bool TryTakeFault(out FaultKind fault)
+    {
+        if (!_faults.TryDequeue(out fault) && !(Volatile.Read(ref _randomFaults) is { } random && random.TryPick(out fault)))
+        {
+            return false;
+        }
+
+        _faultsInjected.AddOrUpdate(fault, 1, (_, count) => count + 1);
+        return true;
     }
 
     public void AddWebhookEndpoint(Uri url, string secret)
@@ -278,15 +310,19 @@ public sealed partial class StripeEmulatorServer : IAsyncDisposable
     private async Task<IResult> HandleAsync(HttpContext context, Func<Dictionary<string, string>, (int Status, JsonObject Body)> execute)
     {
         Interlocked.Increment(ref _apiCalls);
-        if (_faults.TryDequeue(out var fault))
+        if (TryTakeFault(out var fault))
         {
-            if (fault == FaultKind.Hang)
+            switch (fault)
             {
-                await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
-                return Results.Empty;
+                case FaultKind.Hang:
+                    await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                    return Results.Empty;
+                case FaultKind.Slow:
+                    await Task.Delay(SlowDelay, context.RequestAborted).ConfigureAwait(false);
+                    break; // then served as usual
+                default:
+                    return Fault(fault, context);
             }
-
-            return Fault(fault, context);
         }
 
         if (context.Request.Headers.Authorization.ToString() is not { } auth || !auth.StartsWith("Bearer sk_test_", StringComparison.Ordinal))
@@ -496,6 +532,24 @@ public enum FaultKind
 
     /// <summary>400 <c>idempotency_error</c>: the key was first used with other parameters.</summary>
     IdempotencyError,
+
+    /// <summary>Served as usual, after <see cref="StripeEmulatorServer.SlowDelay"/>.</summary>
+    Slow,
+}
+
+/// <summary>A seeded random fault source; <see cref="Random"/> is not thread-safe, so picks are serialised.</summary>
+internal sealed class RandomFaults(double rate, FaultKind[] kinds, Random random)
+{
+    private readonly Lock _gate = new();
+
+    public bool TryPick(out FaultKind fault)
+    {
+        lock (_gate)
+        {
+            fault = kinds[random.Next(kinds.Length)];
+            return random.NextDouble() < rate;
+        }
+    }
 }
 
 /// <summary>One webhook attempt: status 0 when the endpoint could not be reached.</summary>

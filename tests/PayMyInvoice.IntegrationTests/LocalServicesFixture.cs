@@ -58,11 +58,12 @@ public sealed class LocalServicesFixture : IAsyncLifetime
     }
 
     /// <summary>What maildev received for one address, counted on the SMTP server's side.</summary>
-    public async Task<List<JsonNode>> InboxAsync(string address)
-    {
-        var all = (await Http.GetFromJsonAsync<JsonArray>(new Uri(Services.Inbox, "/email")))!;
-        return all.Where(m => m!["to"]!.AsArray().Any(t => string.Equals(t!["address"]!.GetValue<string>(), address, StringComparison.OrdinalIgnoreCase))).Select(m => m!).ToList();
-    }
+    public async Task<List<JsonNode>> InboxAsync(string address) =>
+        (await AllEmailsAsync()).Where(m => m["to"]!.AsArray().Any(t => string.Equals(t!["address"]!.GetValue<string>(), address, StringComparison.OrdinalIgnoreCase))).ToList();
+
+    /// <summary>Every email maildev received in this run, all tests together.</summary>
+    public async Task<List<JsonNode>> AllEmailsAsync() =>
+        (await Http.GetFromJsonAsync<JsonArray>(new Uri(Services.Inbox, "/email")))!.Select(m => m!).ToList();
 
     public async Task<int> CountItemsAsync(string tableName)
     {
