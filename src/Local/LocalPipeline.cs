@@ -115,9 +115,29 @@ public sealed class LocalPipeline : IAsyncDisposable
 
     /// <summary>Polls every event source until cancelled, as Lambda's event source mappings do, and fires the schedules.</summary>
     public Task RunAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(_streams.Select(s => s.Source.RunAsync(cancellationToken))
-            .Concat(_queues.Select(q => q.Source.RunAsync(cancellationToken)))
+        Task.WhenAll(_streams.Select(s => KeepRunningAsync(s.Function, s.Source.RunAsync, cancellationToken))
+            .Concat(_queues.Select(q => KeepRunningAsync(q.Function, q.Source.RunAsync, cancellationToken)))
             .Concat(_schedules.Select(s => s.RunAsync(cancellationToken))));
+
+    /// <summary>
+    /// An event source mapping outlives an outage of what it polls: when DynamoDB Streams or SQS cannot be reached,
+    /// the poller starts again a second later (from where it was) instead of stopping the pipeline for good.
+    /// </summary>
+    private static async Task KeepRunningAsync(string function, Func<CancellationToken, Task> run, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await run(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception error) when (!cancellationToken.IsCancellationRequested)
+            {
+                await Console.Error.WriteLineAsync($"event source of {function}: {error.GetType().Name}: {error.Message}; polling again in 1 s").ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -135,8 +135,8 @@ public sealed partial class StripeEmulatorServer : IAsyncDisposable
 
     private readonly ConcurrentDictionary<FaultKind, int> _faultsInjected = new();
 
-    /// <summary>How long a <see cref="FaultKind.Slow"/> request waits before it is served.</summary>
-    public TimeSpan SlowDelay { get; init; } = TimeSpan.FromSeconds(3);
+    /// <summary>How long a <see cref="FaultKind.Slow"/> request waits before it is served, or a <see cref="FaultKind.LateAnswer"/> before it is answered.</summary>
+    public TimeSpan SlowDelay { get; set; } = TimeSpan.FromSeconds(3);
 
     private bool TryTakeFault(out FaultKind fault)
     {
@@ -320,11 +320,20 @@ public sealed partial class StripeEmulatorServer : IAsyncDisposable
                 case FaultKind.Slow:
                     await Task.Delay(SlowDelay, context.RequestAborted).ConfigureAwait(false);
                     break; // then served as usual
+                case FaultKind.LateAnswer:
+                    var answer = await ServeAsync(context, execute).ConfigureAwait(false);
+                    await Task.Delay(SlowDelay, context.RequestAborted).ConfigureAwait(false);
+                    return answer;
                 default:
                     return Fault(fault, context);
             }
         }
 
+        return await ServeAsync(context, execute).ConfigureAwait(false);
+    }
+
+    private async Task<IResult> ServeAsync(HttpContext context, Func<Dictionary<string, string>, (int Status, JsonObject Body)> execute)
+    {
         if (context.Request.Headers.Authorization.ToString() is not { } auth || !auth.StartsWith("Bearer sk_test_", StringComparison.Ordinal))
         {
             return Json(401, Error("invalid_request_error", "Invalid API Key provided: use a sk_test_ key."), context);
@@ -535,6 +544,9 @@ public enum FaultKind
 
     /// <summary>Served as usual, after <see cref="StripeEmulatorServer.SlowDelay"/>.</summary>
     Slow,
+
+    /// <summary>Served at once (a charge is made and its idempotent answer saved), but answered only after <see cref="StripeEmulatorServer.SlowDelay"/>.</summary>
+    LateAnswer,
 }
 
 /// <summary>A seeded random fault source; <see cref="Random"/> is not thread-safe, so picks are serialised.</summary>
