@@ -39,6 +39,7 @@ public sealed class RedeliveryTests(LocalServicesFixture local)
         var clock = Stopwatch.StartNew();
         var first = await source.PollOnceAsync(waitForInFlight: false, CancellationToken.None);
         var firstAt = clock.Elapsed;
+        var previousStart = TimeSpan.Zero;
         var earlyPolls = 0;
         var seenEarly = 0;
         while (clock.Elapsed < firstAt + visibility * 0.8)
@@ -50,16 +51,17 @@ public sealed class RedeliveryTests(LocalServicesFixture local)
 
         var notVisibleEarly = (await sqs.GetQueueAttributesAsync(queueUrl, ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])).Attributes;
 
-        // Receives 2..5 each come back one visibility timeout after the one before; the 6th receive dead-letters it.
+        // Receives 2..5 each come back one visibility timeout after the one before; the 6th receive dead-letters it. A
+        // gap runs from the start of the poll that received the message before (so before that receive) to the end of
+        // the poll that received it again (so after this receive): never shorter than the timeout.
         var gaps = new List<TimeSpan>();
-        var last = firstAt;
         for (var receive = 2; receive <= 5; receive++)
         {
+            var start = clock.Elapsed;
             var outcome = await source.PollOnceAsync(CancellationToken.None);
             Assert.Equal((1, 0), outcome);
-            var at = clock.Elapsed;
-            gaps.Add(at - last);
-            last = at;
+            gaps.Add(clock.Elapsed - previousStart);
+            previousStart = start;
         }
 
         var after = await source.PollOnceAsync(CancellationToken.None);
