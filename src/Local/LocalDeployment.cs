@@ -45,6 +45,26 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
 
     public LocalEndpoints Endpoints => endpoints;
 
+    /// <summary>The environment variable that sets <see cref="TimeScale"/> for <c>start</c> and <c>invoke</c>.</summary>
+    public const string TimeScaleVariable = "PMI_LOCAL_TIME_SCALE";
+
+    /// <summary>
+    /// Function timeouts are never scaled below this share of serverless.yml's: the code keeps fixed reserves before its
+    /// deadline (2–10 s) and its work takes real time, so a smaller timeout would fail every invocation instead of
+    /// running it faster.
+    /// </summary>
+    public const double MinimumFunctionTimeScale = 0.5;
+
+    /// <summary>
+    /// The one local override of AWS's timings (<c>PMI_LOCAL_TIME_SCALE</c>; default 1, serverless.yml's own): it
+    /// multiplies every queue's VisibilityTimeout (so when a failed or undeleted message comes back, and so how soon
+    /// maxReceiveCount sends it to its dead-letter queue) and every function's timeout (so each invocation's deadline,
+    /// which is also when a worker's idempotency claim lapses). Ratios stay as deployed down to
+    /// <see cref="MinimumFunctionTimeScale"/>; below it only the queues keep scaling (tests run at 0.001, where a
+    /// billing retry comes back after 180 ms), and claims then outlast the visibility timeout.
+    /// </summary>
+    public double TimeScale { get; init; } = TimeScaleFromEnvironment();
+
     /// <summary>Where function logs go (stderr for <c>invoke</c>, so that stdout is the response).</summary>
     public TextWriter Logs { get; init; } = TextWriter.Null;
 
@@ -65,10 +85,10 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
 
         using var sqs = Sqs();
         var queues = config.ResourcesOfType("AWS::SQS::Queue");
-        foreach (var (_, properties) in queues)
+        foreach (var (logicalId, properties) in queues)
         {
             var attributes = new Dictionary<string, string>();
-            foreach (var name in new[] { "VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds" })
+            foreach (var name in new[] { "MessageRetentionPeriod", "DelaySeconds" })
             {
                 if (properties.GetValueOrDefault(name) is string value)
                 {
@@ -76,7 +96,20 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
                 }
             }
 
-            await sqs.CreateQueueAsync(new Amazon.SQS.Model.CreateQueueRequest { QueueName = (string)properties["QueueName"]!, Attributes = attributes }, cancellationToken).ConfigureAwait(false);
+            // fauxqs keeps whole seconds: rounded up, its own expiry is only a backstop; the queue's event source makes a
+            // failed message visible again at the exact scaled time (QueueEventSource).
+            attributes["VisibilityTimeout"] = Math.Max(1, (int)Math.Ceiling(VisibilityTimeout(logicalId).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var queueName = (string)properties["QueueName"]!;
+            try
+            {
+                await sqs.CreateQueueAsync(new Amazon.SQS.Model.CreateQueueRequest { QueueName = queueName, Attributes = attributes }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AmazonSQSException)
+            {
+                // The queue exists with other attributes (an earlier run at another time scale): set them as a redeploy would.
+                var url = (await sqs.GetQueueUrlAsync(queueName, cancellationToken).ConfigureAwait(false)).QueueUrl;
+                await sqs.SetQueueAttributesAsync(url, attributes, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         // Redrive policies name their dead-letter queue's ARN, so they are set once every queue exists.
@@ -95,6 +128,26 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
             await SubscribeAsync(sns, properties, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>A queue's VisibilityTimeout from serverless.yml (SQS's default, 30 s, when it sets none), times <see cref="TimeScale"/>.</summary>
+    public TimeSpan VisibilityTimeout(string queueLogicalId)
+    {
+        var seconds = config.Resource(queueLogicalId).Properties.GetValueOrDefault("VisibilityTimeout") is string value
+            ? double.Parse(value, System.Globalization.CultureInfo.InvariantCulture)
+            : 30;
+        return TimeSpan.FromSeconds(seconds * TimeScale);
+    }
+
+    /// <summary>A function's timeout from serverless.yml, times <see cref="TimeScale"/> (never below <see cref="MinimumFunctionTimeScale"/> of it).</summary>
+    public TimeSpan FunctionTimeout(string functionName) => config.Function(functionName).Timeout * Math.Max(TimeScale, MinimumFunctionTimeScale);
+
+    /// <summary><c>PMI_LOCAL_TIME_SCALE</c>, a positive number; 1 (AWS's timings) when unset.</summary>
+    public static double TimeScaleFromEnvironment() =>
+        Environment.GetEnvironmentVariable(TimeScaleVariable) is { Length: > 0 } text
+            ? double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var scale) && scale > 0 && double.IsFinite(scale)
+                ? scale
+                : throw new InvalidOperationException($"{TimeScaleVariable} must be a positive number, not '{text}'.")
+            : 1;
 
     /// <summary>The ARN a <c>Ref</c> or <c>Fn::GetAtt [X, Arn]</c> stands for, as fauxqs names things.</summary>
     public string Arn(object? reference) => config.Arn(reference);
@@ -173,14 +226,6 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
     public async Task<InvocationOutcome> InvokeAsync(string functionName, byte[] payload, CancellationToken cancellationToken)
     {
         var environment = _environments.GetOrAdd(functionName, name => new Lazy<ExecutionEnvironment>(() => Start(name))).Value;
-        var request = new InvocationRequest(
-            RequestId: Guid.NewGuid().ToString(),
-            Deadline: DateTimeOffset.UtcNow + environment.Function.Timeout,
-            FunctionArn: $"arn:aws:lambda:{config.Region}:{ServerlessConfig.LocalAccountId}:function:{environment.Function.DeployedName}",
-            TraceId: null,
-            ClientContext: null,
-            CognitoIdentity: null,
-            Payload: payload);
         var coldStart = Interlocked.Increment(ref environment.Invocations) == 1;
         ILambdaFunction lambda;
         try
@@ -191,6 +236,16 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
         {
             return new InvocationOutcome(null, error); // init failed: every invocation of this environment fails alike
         }
+
+        // The timeout counts from the invocation, after init, as Lambda's does (init has its own limit).
+        var request = new InvocationRequest(
+            RequestId: Guid.NewGuid().ToString(),
+            Deadline: DateTimeOffset.UtcNow + environment.Function.Timeout,
+            FunctionArn: $"arn:aws:lambda:{config.Region}:{ServerlessConfig.LocalAccountId}:function:{environment.Function.DeployedName}",
+            TraceId: null,
+            ClientContext: null,
+            CognitoIdentity: null,
+            Payload: payload);
 
         return await environment.Host.HandleAsync(lambda, request, coldStart, cancellationToken).ConfigureAwait(false);
     }
@@ -248,11 +303,8 @@ public sealed class LocalDeployment(ServerlessConfig config, LocalEndpoints endp
 
     private ExecutionEnvironment Start(string functionName)
     {
-        var function = config.Function(functionName);
-        if (_updates.GetValueOrDefault(functionName).Timeout is { } timeout)
-        {
-            function = function with { Timeout = timeout };
-        }
+        // An explicit configuration change is taken as given; serverless.yml's timeout is scaled with the queues'.
+        var function = config.Function(functionName) with { Timeout = _updates.GetValueOrDefault(functionName).Timeout ?? FunctionTimeout(functionName) };
 
         var variables = FunctionVariables(functionName);
         var environment = FunctionEnvironment.FromVariables(variables.GetValueOrDefault);

@@ -87,6 +87,7 @@ start.SetAction(async (parse, cancellationToken) =>
     Console.WriteLine($"  email inbox     {services.Inbox}");
     Console.WriteLine($"  Stripe emulator {stripe.BaseUrl}  (GET /_emulator/stats counts charges)");
     Console.WriteLine($"  DynamoDB Local  {services.DynamoDb}   fauxqs (SQS, SNS) {services.Fauxqs}");
+    Console.WriteLine($"  time scale      {deployment.TimeScale} (x serverless.yml's visibility and function timeouts; {LocalDeployment.TimeScaleVariable} sets it)");
     foreach (var schedule in pipeline.Schedules)
     {
         Console.WriteLine($"  schedule        {schedule.FunctionName}: {schedule.Expression} (UTC)");

@@ -36,14 +36,20 @@ public sealed class LocalServicesFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// The tests' <see cref="LocalDeployment.TimeScale"/>: queues' visibility timeouts at a thousandth of serverless.yml's,
+    /// so a failed billing message comes back after 180 ms and one on the other queues after 60 ms.
+    /// </summary>
+    public const double TestTimeScale = 0.001;
+
     /// <summary>serverless.yml resolved for a new stage, with its tables created (and seeded) in DynamoDB Local.</summary>
     /// <param name="route">Where the functions reach the services instead (e.g. through a <c>CuttableLink</c>).</param>
-    public async Task<LocalDeployment> DeployFreshStageAsync(Uri? stripe = null, TextWriter? logs = null, Func<LocalEndpoints, LocalEndpoints>? route = null)
+    public async Task<LocalDeployment> DeployFreshStageAsync(Uri? stripe = null, TextWriter? logs = null, double timeScale = TestTimeScale, Func<LocalEndpoints, LocalEndpoints>? route = null)
     {
         var root = RepositoryRoot.Find();
         var stage = "t" + Guid.NewGuid().ToString("N")[..10];
         var config = ServerlessConfig.Load(Path.Combine(root, "serverless.yml"), new Dictionary<string, string> { ["stage"] = stage });
-        var deployment = new LocalDeployment(config, (route ?? (e => e))(Services.Endpoints with { Stripe = stripe }), root) { Logs = logs ?? TextWriter.Null };
+        var deployment = new LocalDeployment(config, (route ?? (e => e))(Services.Endpoints with { Stripe = stripe }), root) { Logs = logs ?? TextWriter.Null, TimeScale = timeScale };
         await deployment.ProvisionAsync(CancellationToken.None);
         return deployment;
     }
@@ -52,10 +58,10 @@ public sealed class LocalServicesFixture : IAsyncLifetime
     /// A fresh stage running as a whole, as `start` runs it: its own Stripe emulator, the API gateway, every event source.
     /// With <paramref name="logs"/> the functions' log lines are written there.
     /// </summary>
-    public async Task<LocalPipeline> StartPipelineAsync(TextWriter? logs = null, Func<LocalEndpoints, LocalEndpoints>? route = null)
+    public async Task<LocalPipeline> StartPipelineAsync(TextWriter? logs = null, double timeScale = TestTimeScale, Func<LocalEndpoints, LocalEndpoints>? route = null)
     {
         var stripe = await PayMyInvoice.StripeEmulator.StripeEmulatorServer.StartAsync();
-        return await LocalPipeline.StartAsync(await DeployFreshStageAsync(stripe.BaseUrl, logs, route), stripe, ownsStripe: true);
+        return await LocalPipeline.StartAsync(await DeployFreshStageAsync(stripe.BaseUrl, logs, timeScale, route), stripe, ownsStripe: true);
     }
 
     /// <summary>What maildev received for one address, counted on the SMTP server's side.</summary>

@@ -137,7 +137,7 @@ internal static class InvoiceItem
 
     public static Invoice FromItem(Dictionary<string, AttributeValue> item)
     {
-        if (!InvoiceStatusNames.TryParse(item[Status].S, out var status))
+        if (!InvoiceStatusNames.TryParse(RequiredText(item, Status), out var status))
         {
             throw new InvalidDataException($"Invoice {item[InvoiceId].S} has unknown status '{item[Status].S}'.");
         }
@@ -147,21 +147,21 @@ internal static class InvoiceItem
             : [];
         return new Invoice
         {
-            UserId = item[UserId].S,
-            InvoiceId = item[InvoiceId].S,
+            UserId = RequiredText(item, UserId),
+            InvoiceId = RequiredText(item, InvoiceId),
             Details = new InvoiceDetails(
                 Text(item, "payerEmail") ?? "",
-                item["description"].S,
+                RequiredText(item, "description"),
                 ParseLong(item["amount"]),
-                item["currency"].S,
-                DateOnly.ParseExact(item["dueDate"].S, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+                RequiredText(item, "currency"),
+                DateOnly.ParseExact(RequiredText(item, "dueDate"), "yyyy-MM-dd", CultureInfo.InvariantCulture),
                 lineItems,
                 item.TryGetValue("attachment", out var attachment) ? attachment.S : null,
                 Text(item, "issuerEmail")),
             Status = status,
             Version = ParseLong(item[Version]),
-            CreatedAt = DateTimeOffset.Parse(item["createdAt"].S, CultureInfo.InvariantCulture),
-            UpdatedAt = DateTimeOffset.Parse(item["updatedAt"].S, CultureInfo.InvariantCulture),
+            CreatedAt = DateTimeOffset.Parse(RequiredText(item, "createdAt"), CultureInfo.InvariantCulture),
+            UpdatedAt = DateTimeOffset.Parse(RequiredText(item, "updatedAt"), CultureInfo.InvariantCulture),
             Payment = item.TryGetValue("payment", out var payment) && payment.M is { } p
                 ? new PaymentAttempt(p["paymentId"].S, Text(p, "paymentMethodId"), Text(p, "paymentIntentId"), Text(p, "failureCode"), Text(p, "failureMessage"))
                 {
@@ -185,6 +185,15 @@ internal static class InvoiceItem
     }
 
     private static string? Text(Dictionary<string, AttributeValue> map, string name) => map.TryGetValue(name, out var value) ? value.S : null;
+
+    /// <summary>
+    /// A string attribute the item cannot be without: missing, or of another type (an item written by hand, a stream
+    /// record of another shape), it is unreadable data, not an empty value that would travel on as null.
+    /// </summary>
+    private static string RequiredText(Dictionary<string, AttributeValue> map, string name) =>
+        map.TryGetValue(name, out var value) && value.S is { } text
+            ? text
+            : throw new InvalidDataException($"Attribute '{name}' is {(value is null ? "missing" : "not a string")}.");
 
     private static void AddIfSet(Dictionary<string, AttributeValue> map, string name, string? value)
     {
