@@ -166,7 +166,7 @@ public static partial class LogMasking
         |(?<keep>\b(?:sk|rk)_(?:live|test)_)[A-Za-z0-9]+
         |(?<keep>\bwhsec_)[A-Za-z0-9+/=_-]+
         |(?<keep>_secret_)[A-Za-z0-9]+
-        |(?<keep>(?i:stripe-signature)["']?\s*[:=]\s*["']?)[^\s"']+
+        |(?<keep>(?i:stripe-signature)["']?\s*[:=]\s*\[?\s*["']?)[^\s"'\]]+
         |(?<keep>\bv[01]=)[0-9a-fA-F]{16,}
         |(?<keep>\bpay/)[A-Za-z0-9_-]{16,}
         |(?<token>(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]{0,42}[0-9])(?=[A-Za-z0-9_-]{0,42}[a-z])(?=[A-Za-z0-9_-]{0,42}[A-Z])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-]))

@@ -129,6 +129,11 @@ public sealed class LambdaHost(FunctionEnvironment environment, JsonLogger logge
                 return new InvocationOutcome(WarmUp.Response, null);
             }
 
+            if (environment.LogEvent)
+            {
+                scoped.LogInformation(System.Text.Encoding.UTF8.GetString(request.Payload));
+            }
+
             var context = new LambdaContext(environment, request, scoped, time);
             return new InvocationOutcome(await function.InvokeAsync(request.Payload, context, invocation.Token).ConfigureAwait(false), null);
         }

@@ -125,6 +125,7 @@ public sealed class JsonLoggerTests
     [InlineData("client secret pi_3Nabc123_secret_XyZ789", "client secret pi_3Nabc123_secret_****")]
     [InlineData("Stripe-Signature: t=1700000000,v1=abc,v0=def", "Stripe-Signature: ****")]
     [InlineData("{\"stripe-signature\":\"t=1,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd\"}", "{\"stripe-signature\":\"****\"}")]
+    [InlineData("{\"Stripe-Signature\":[\"t=1,v1=abc\"]}", "{\"Stripe-Signature\":[\"****\"]}")]
     [InlineData("sig t=1,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd", "sig t=1,v1=****")]
     [InlineData("GET /pay/Zm9vYmFyYmF6cXV4LXF1dXgtMTIzNDU2Nzg5MGFi?checkout=success", "GET /pay/****?checkout=success")]
     [InlineData("token oSuxZAxzbAqCveuPf-J3-KyDRTZ8Dsbh5EjkmrzyrlQ seen", "token **** seen")]
@@ -165,5 +166,35 @@ public sealed class JsonLoggerTests
         Assert.Equal("p***@example.com", line["payer_email"]!.GetValue<string>());
         Assert.Equal("pi_123", line["payment_intent"]!.GetValue<string>());
         Assert.Contains("invalid key sk_test_**** for whsec_****", line["exception"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_short_line_without_candidates_is_returned_as_it_is()
+    {
+        var text = "overdue run for 2026-11-27: 3 invoice(s) reminded";
+        Assert.Same(text, LogMasking.Mask(text));
+    }
+
+    [Fact]
+    public async Task With_POWERTOOLS_LOGGER_LOG_EVENT_the_host_logs_each_event_masked()
+    {
+        var output = new StringWriter();
+        var environment = FunctionEnvironment.FromVariables(name => name == "POWERTOOLS_LOGGER_LOG_EVENT" ? "true" : null);
+        var host = new LambdaHost(environment, new JsonLogger(environment, output, TimeProvider.System), TimeProvider.System);
+        var payload = """{"body":"{\"payerEmail\":\"payer@example.com\",\"paymentMethodId\":\"pm_card_visa\"}"}"""u8.ToArray();
+
+        var outcome = await host.HandleAsync(new Quiet(), new InvocationRequest("req-e", DateTimeOffset.UtcNow.AddMinutes(1), "arn", null, null, null, payload), coldStart: true, CancellationToken.None);
+
+        Assert.Null(outcome.Error);
+        var first = JsonNode.Parse(output.ToString().Split('\n')[0])!;
+        Assert.Equal("req-e", first["function_request_id"]!.GetValue<string>());
+        Assert.Contains("p***@example.com", first["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("pm_****visa", first["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain("payer@example.com", output.ToString(), StringComparison.Ordinal);
+    }
+
+    private sealed class Quiet : ILambdaFunction
+    {
+        public Task<byte[]> InvokeAsync(ReadOnlyMemory<byte> payload, ILambdaContext context, CancellationToken cancellationToken) => Task.FromResult<byte[]>([]);
     }
 }
