@@ -72,6 +72,7 @@ public sealed class AccessMatrixTests(LocalServicesFixture local) : IAsyncLifeti
         await PayLinksReachOnlyTheirInvoiceAsync();
         await CursorsNeverPageAnotherUsersInvoicesAsync();
         await IdempotencyKeysAreNotSharedAcrossUsersAsync();
+        await IdentityComesOnlyFromTheRequestContextAsync();
         await NothingWasChargedForWhatAnotherUserTouchedAsync();
 
         ReliabilityRun.Record("access", "matrix", new
@@ -410,6 +411,35 @@ public sealed class AccessMatrixTests(LocalServicesFixture local) : IAsyncLifeti
             && replayForBob.Json?["invoiceId"]?.GetValue<string>() != created.Json?["invoiceId"]?.GetValue<string>()
             && replayForBob.Json?["userId"]?.GetValue<string>() == Bob
             && !replayForBob.Replayed, leak: true, replayForBob);
+    }
+
+    /// <summary>A body or header naming another user, and an id of the other kind (fee vs invoice), reach nothing.</summary>
+    private async Task IdentityComesOnlyFromTheRequestContextAsync()
+    {
+        var bobs = await CreateAsync(Bob, "bob's, named in a body");
+        var claimed = NewInvoice("claims to be bob's");
+        claimed["userId"] = Bob;
+        var created = await SendAsync(HttpMethod.Post, "/invoices", Alice, claimed.ToJsonString());
+        Check("POST /invoices with another user's userId in the body: refused or the caller's own", created.Status == HttpStatusCode.BadRequest
+            || (created.Status == HttpStatusCode.Created && created.Json?["userId"]?.GetValue<string>() == Alice), leak: true, created);
+
+        var update = NewInvoice("rewritten through a body userId");
+        update["userId"] = Alice;
+        update["version"] = 1;
+        var rewritten = await SendAsync(HttpMethod.Put, $"/invoices/{bobs.Id}", Alice, update.ToJsonString());
+        Check("PUT another user's invoice naming its owner in the body: 400 or 404", rewritten.Status is HttpStatusCode.BadRequest or HttpStatusCode.NotFound, leak: true, rewritten);
+        Check("PUT another user's invoice naming its owner in the body: unchanged", (await _store.GetAsync(Bob, bobs.Id, default))!.Version == 1, leak: true);
+
+        var spoofed = await SendAsync(HttpMethod.Get, $"/invoices/{bobs.Id}", null, headers: new() { ["X-User-Id"] = Bob, ["X-Amz-Cognito-Identity-Id"] = Bob });
+        Check("GET without an identity but with identity-looking headers: 403", spoofed.Status == HttpStatusCode.Forbidden, leak: true, spoofed);
+
+        if (_fee is { } fee)
+        {
+            var feeAsInvoice = await SendAsync(HttpMethod.Get, $"/invoices/{fee}", Bob);
+            Check("GET /invoices/{a fee id} by another user: 404", feeAsInvoice.Status is HttpStatusCode.NotFound or HttpStatusCode.BadRequest, leak: true, feeAsInvoice);
+            var invoiceAsFee = await SendAsync(HttpMethod.Get, $"/billing/{bobs.Id}", Alice);
+            Check("GET /billing/{another user's invoice id}: 404", invoiceAsFee.Status is HttpStatusCode.NotFound or HttpStatusCode.BadRequest, leak: true, invoiceAsFee);
+        }
     }
 
     private async Task NothingWasChargedForWhatAnotherUserTouchedAsync()
