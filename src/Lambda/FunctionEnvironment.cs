@@ -11,6 +11,12 @@ public sealed record FunctionEnvironment
     public string ServiceName { get; init; } = "paymyinvoice";
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary>
+    /// Powertools' <c>POWERTOOLS_LOGGER_LOG_EVENT</c>: log each invocation's event (masked like every line) before the
+    /// function runs. Off unless set to <c>true</c>; for debugging a function, not for production traffic.
+    /// </summary>
+    public bool LogEvent { get; init; }
+
     /// <summary>The warm-up payload's <c>source</c> (serverless-plugin-warmup's default unless configured).</summary>
     public string WarmUpSource { get; init; } = "serverless-plugin-warmup";
 
@@ -24,6 +30,7 @@ public sealed record FunctionEnvironment
         ServiceName = get("POWERTOOLS_SERVICE_NAME") ?? "paymyinvoice",
         MinimumLogLevel = ParseLevel(get("POWERTOOLS_LOG_LEVEL") ?? get("AWS_LAMBDA_LOG_LEVEL")),
         WarmUpSource = get("WARMUP_SOURCE") ?? "serverless-plugin-warmup",
+        LogEvent = string.Equals(get("POWERTOOLS_LOGGER_LOG_EVENT"), "true", StringComparison.OrdinalIgnoreCase),
     };
 
     public static FunctionEnvironment FromProcess() => FromVariables(Environment.GetEnvironmentVariable);

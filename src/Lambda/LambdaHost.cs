@@ -113,7 +113,11 @@ public sealed class LambdaHost(FunctionEnvironment environment, JsonLogger logge
             Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", trace);
         }
 
-        logger.Scope = new InvocationScope(request.RequestId, request.FunctionArn, request.TraceId, coldStart);
+        // The scope flows with this invocation only (an AsyncLocal, restored when this method returns), and the
+        // context's logger is bound to it: concurrent invocations of one environment each log their own request id.
+        var scope = new InvocationScope(request.RequestId, request.FunctionArn, request.TraceId, coldStart);
+        logger.Scope = scope;
+        var scoped = logger.For(scope);
         var untilCancel = request.Deadline - CancelBeforeDeadline - time.GetUtcNow();
         using var nearDeadline = new CancellationTokenSource(untilCancel > TimeSpan.Zero ? untilCancel : TimeSpan.Zero, time);
         using var invocation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, nearDeadline.Token);
@@ -121,16 +125,21 @@ public sealed class LambdaHost(FunctionEnvironment environment, JsonLogger logge
         {
             if (WarmUp.IsWarmUp(request.Payload, request.ClientContext, environment.WarmUpSource))
             {
-                logger.LogDebug("warm-up ping answered");
+                scoped.LogDebug("warm-up ping answered");
                 return new InvocationOutcome(WarmUp.Response, null);
             }
 
-            var context = new LambdaContext(environment, request, logger, time);
+            if (environment.LogEvent)
+            {
+                scoped.LogInformation(System.Text.Encoding.UTF8.GetString(request.Payload));
+            }
+
+            var context = new LambdaContext(environment, request, scoped, time);
             return new InvocationOutcome(await function.InvokeAsync(request.Payload, context, invocation.Token).ConfigureAwait(false), null);
         }
         catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogError(
+            scoped.LogError(
                 nearDeadline.IsCancellationRequested
                     ? $"invocation failed: it was still running {CancelBeforeDeadline.TotalMilliseconds:0} ms before its deadline"
                     : "invocation failed",
