@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using PayMyInvoice.Billing;
+using PayMyInvoice.Contracts.Events;
 using PayMyInvoice.Contracts.SQSEvents;
 using PayMyInvoice.Core.Billing;
 using PayMyInvoice.Core.Idempotency;
@@ -99,6 +100,7 @@ public sealed class BillingServiceTests
         var body = new JsonObject
         {
             ["eventId"] = $"evt:{invoiceId}:PaymentRequested",
+            ["eventVersion"] = InvoiceEvent.CurrentVersion,
             ["eventType"] = "PaymentRequested",
             ["occurredAt"] = Now.ToString("O"),
             ["invoice"] = new JsonObject

@@ -299,6 +299,7 @@ public sealed class ThreeDSecureTests
         var body = new JsonObject
         {
             ["eventId"] = $"rec-1:{eventType}",
+            ["eventVersion"] = InvoiceEvent.CurrentVersion,
             ["eventType"] = eventType,
             ["occurredAt"] = Now.ToString("O"),
             ["invoice"] = new JsonObject
