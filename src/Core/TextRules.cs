@@ -7,7 +7,9 @@ namespace PayMyInvoice.Core;
 /// cannot see or that changes how the rest reads. Refused everywhere: control characters (Unicode Cc: NUL, escape,
 /// tab and line breaks too), format characters (Cf: the byte order mark U+FEFF, bidirectional overrides such as
 /// U+202E, soft hyphen…), line and paragraph separators (U+2028, U+2029) and lone surrogates (an escaped
-/// <c>\ud800</c> in JSON: not text, and not storable as UTF-8). Free text (descriptions) may keep the zero-width
+/// <c>\ud800</c> in JSON: not text, and not storable as UTF-8), and U+FFFD, U+FFFE, U+FFFF: the replacement character
+/// is what bytes that were not UTF-8 became on the way (API Gateway decodes a text body so, without binaryMediaTypes,
+/// before the function sees it), so storing it would store a corruption the sender never meant. Free text (descriptions) may keep the zero-width
 /// joiner and non-joiner (U+200D, U+200C): emoji sequences and some scripts (Persian, Indic) need them. A description
 /// is one line on purpose: it is the emails' subject line and Stripe's payment description.
 /// </summary>
@@ -38,6 +40,11 @@ public static class TextRules
                     continue;
                 }
 
+                return true;
+            }
+
+            if (c is '\uFFFD' or '\uFFFE' or '\uFFFF')
+            {
                 return true;
             }
 

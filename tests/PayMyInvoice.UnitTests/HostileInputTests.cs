@@ -26,6 +26,7 @@ public sealed class HostileInputTests
     [InlineData("payer@example.com\u202E")]
     [InlineData("payer\0@example.com")]
     [InlineData("payer@exa\u2028mple.com")]
+    [InlineData("payer\uFFFD@example.com")] // what bytes that were not UTF-8 became before we saw them
     public void A_payer_email_with_a_control_or_format_character_is_refused_naming_the_field(string email)
     {
         var input = InvoiceValidatorTests.Valid() with { PayerEmail = email };
