@@ -227,6 +227,29 @@ public sealed class HostileHttpTests(LocalServicesFixture local, ITestOutputHelp
         }
     }
 
+    [Fact]
+    public async Task A_table_that_cannot_be_reached_is_a_503_with_Retry_After_within_the_functions_time_not_a_500()
+    {
+        // Refused (nothing listens) and unanswered (a listener that never reads: the SDK's own timeout).
+        using var silent = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var cases = new[]
+        {
+            ("getInvoice", "http://127.0.0.1:9/", new Request("GET", $"/invoices/{_real["id"]}", [("X-PMI-Identity", Bytes(Alice))], [])),
+            ("createInvoice", $"http://127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}/", new Request("POST", "/invoices", [("X-PMI-Identity", Bytes(Alice)), ("Content-Type", Bytes("application/json"))], Bytes(Template("/invoices", "POST")))),
+        };
+        foreach (var (function, endpoint, request) in cases)
+        {
+            _deployment.UpdateFunctionConfiguration(function, environment: new Dictionary<string, string> { ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint });
+            var clock = Stopwatch.StartNew();
+            var answer = await SendAsync(request);
+            output.WriteLine($"{function} against {endpoint}: {answer.Status} in {clock.Elapsed.TotalSeconds:F1} s");
+            Assert.Equal((503, "service_unavailable"), (answer.Status, JsonNode.Parse(answer.Body)!["error"]!["code"]!.GetValue<string>()));
+            Assert.Equal("2", answer.Headers["Retry-After"]);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(9), $"{clock.Elapsed} (the function has 10 s)");
+        }
+    }
+
     private async Task CheckAsync(HttpRoute route, Request request, RouteFigures counts)
     {
         var writes = !string.Equals(route.Method, "GET", StringComparison.OrdinalIgnoreCase);
@@ -609,7 +632,10 @@ public sealed class HostileHttpTests(LocalServicesFixture local, ITestOutputHelp
 
     // ---- a raw HTTP/1.1 client: what a hostile client sends, byte for byte (repeated headers, control bytes, any body) ----
 
-    private sealed record Response(int Status, string ContentType, byte[] Body);
+    private sealed record Response(int Status, string ContentType, byte[] Body)
+    {
+        public Dictionary<string, string> Headers { get; init; } = [];
+    }
 
     private async Task<Response> SendAsync(Request request)
     {
@@ -686,6 +712,6 @@ public sealed class HostileHttpTests(LocalServicesFixture local, ITestOutputHelp
             body = decoded.ToArray();
         }
 
-        return new Response(status, headers.GetValueOrDefault("Content-Type") ?? "", body);
+        return new Response(status, headers.GetValueOrDefault("Content-Type") ?? "", body) { Headers = headers };
     }
 }
