@@ -240,13 +240,15 @@ public sealed class HostileHttpTests(LocalServicesFixture local, ITestOutputHelp
         };
         foreach (var (function, endpoint, request) in cases)
         {
-            _deployment.UpdateFunctionConfiguration(function, environment: new Dictionary<string, string> { ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint });
+            // serverless.yml's 10 s given explicitly: the SDK's budget (about 6.5 s) is sized for it, not for a scaled-down test timeout.
+            _deployment.UpdateFunctionConfiguration(function, timeout: TimeSpan.FromSeconds(10), environment: new Dictionary<string, string> { ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint });
             var clock = Stopwatch.StartNew();
             var answer = await SendAsync(request);
             output.WriteLine($"{function} against {endpoint}: {answer.Status} in {clock.Elapsed.TotalSeconds:F1} s");
             Assert.Equal((503, "service_unavailable"), (answer.Status, JsonNode.Parse(answer.Body)!["error"]!["code"]!.GetValue<string>()));
             Assert.Equal("2", answer.Headers["Retry-After"]);
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(9), $"{clock.Elapsed} (the function has 10 s)");
+            // About 6.5 s by the SDK settings (DynamoDbClients); the contract is an answer inside the function's 10 s.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"{clock.Elapsed} (the function has 10 s)");
         }
     }
 
