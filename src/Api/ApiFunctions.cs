@@ -31,7 +31,7 @@ public static class ApiFunctions
             () =>
             {
                 var aws = new AwsSettings(settings);
-                return new DynamoDbInvoiceStore(DynamoDbClients.FromSettings(aws), aws.Required(TableVariable), settings(IdempotencyTableVariable));
+                return new DynamoDbInvoiceStore(DynamoDbClients.FromSettings(aws, forHttp: true), aws.Required(TableVariable), settings(IdempotencyTableVariable));
             },
             PayLinkKeys.FromSettings(settings),
             settings(CorsOriginVariable) ?? "*");

@@ -45,18 +45,29 @@ public sealed class HttpCall(APIGatewayProxyRequest request, string? userId, ILa
         return null;
     }
 
-    /// <summary>Reads a JSON body: 413 when over 64 KiB, 415 when not JSON, 400 with the field at fault when malformed.</summary>
-    /// <summary>The body as sent (base64 decoded): 413 when over 64 KiB, 400 when the base64 is broken.</summary>
+    /// <summary>Strict: invalid bytes (or a lone surrogate) throw instead of quietly becoming U+FFFD.</summary>
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// The body as sent (base64 decoded): 413 when over 64 KiB, 400 <c>malformed_body</c> when the base64 is broken or
+    /// the bytes are not UTF-8 (every body we take is JSON text; a body that is not text is never read as if it were).
+    /// </summary>
     public bool TryReadBody(out byte[] bytes, out APIGatewayProxyResponse rejection)
     {
         try
         {
-            bytes = request.IsBase64Encoded ? Convert.FromBase64String(request.Body ?? "") : Encoding.UTF8.GetBytes(request.Body ?? "");
+            bytes = request.IsBase64Encoded ? Convert.FromBase64String(request.Body ?? "") : StrictUtf8.GetBytes(request.Body ?? "");
         }
         catch (FormatException)
         {
             bytes = [];
             rejection = ApiResponses.Error(400, "malformed_body", "The body is marked base64 but is not valid base64.");
+            return false;
+        }
+        catch (EncoderFallbackException)
+        {
+            bytes = [];
+            rejection = NotUtf8();
             return false;
         }
 
@@ -66,9 +77,18 @@ public sealed class HttpCall(APIGatewayProxyRequest request, string? userId, ILa
             return false;
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            rejection = NotUtf8();
+            return false;
+        }
+
         rejection = null!;
         return true;
     }
+
+    private static APIGatewayProxyResponse NotUtf8() =>
+        ApiResponses.Error(400, "malformed_body", "The body is not valid UTF-8 text.");
 
     public bool TryReadJson<T>(JsonTypeInfo<T> type, out T body, out APIGatewayProxyResponse rejection)
         where T : class
@@ -117,6 +137,12 @@ public sealed class HttpCall(APIGatewayProxyRequest request, string? userId, ILa
             catch (JsonException error)
             {
                 rejection = FieldRejection(error);
+                return false;
+            }
+            catch (InvalidOperationException)
+            {
+                // System.Text.Json reading a string with a lone surrogate escape (\ud800): not text.
+                rejection = ApiResponses.Error(400, "malformed_json", "The body has a string that is not valid Unicode (a lone surrogate escape such as \\ud800).");
                 return false;
             }
         }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PayMyInvoice.Contracts;
@@ -17,11 +18,22 @@ namespace PayMyInvoice.Local;
 /// serverless.yml's HTTP routes on loopback, the way API Gateway's REST proxy integration serves them: each request
 /// becomes the payload-1.0 event, the function's response becomes the HTTP response, a function error is a 502.
 /// IAM signing has no local counterpart: on <c>aws_iam</c> routes the caller names its Cognito identity in the
-/// <c>X-PMI-Identity</c> header, and a request without one is refused with 403 as API Gateway refuses unsigned ones.
+/// <c>X-PMI-Identity</c> header, and a request without one is refused with 403 as API Gateway refuses unsigned ones;
+/// two of them, or one with control characters, is refused with 403 as a bad signature is (never merged into a new
+/// identity). What API Gateway answers itself comes in its own JSON shape, <c>{"message":…}</c> with
+/// <c>x-amzn-ErrorType</c>: an unknown path or method is 403 "Missing Authentication Token" (a REST API answers so
+/// whether or not the resource exists, so it reveals no routes), a body over API Gateway's 10 MB is 413, a request line
+/// or headers over its 10,240 bytes are 414/431. A body that is not UTF-8 reaches the function base64-encoded
+/// (<c>isBase64Encoded</c>), so the function sees the bytes sent rather than U+FFFD in their place.
 /// </summary>
 public sealed class LocalApiGateway : IAsyncDisposable
 {
     public const string IdentityHeader = "X-PMI-Identity";
+
+    /// <summary>API Gateway's payload quota (10 MB) and its quota for the request line and the header values (10,240 bytes).</summary>
+    public const long MaxPayloadBytes = 10L * 1024 * 1024;
+    public const int MaxRequestLineBytes = 10_240;
+    public const int MaxHeaderBytes = 10_240;
     private readonly WebApplication _app;
 
     private LocalApiGateway(WebApplication app) => _app = app;
@@ -37,10 +49,34 @@ public sealed class LocalApiGateway : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Kestrel answers over-long request lines and headers itself (414/431, no body, before any app code): its
+            // limits are set above API Gateway's so that such requests reach the check below and get a JSON answer.
+            // Past these, and for requests HTTP cannot parse (400), Kestrel still answers with an empty body.
+            kestrel.Limits.MaxRequestLineSize = 64 * 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+            kestrel.Limits.MaxRequestBodySize = MaxPayloadBytes + 1;
+        });
         var app = builder.Build();
         app.Run(async context =>
         {
-            var segments = context.Request.Path.Value!.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "/";
+            if (target.Length + context.Request.Method.Length > MaxRequestLineBytes)
+            {
+                await RefuseAsync(context, 414, "RequestUriTooLong", "Request-URI Too Long").ConfigureAwait(false);
+                return;
+            }
+
+            if (context.Request.Headers.Sum(h => h.Key.Length + h.Value.Sum(v => v?.Length ?? 0)) > MaxHeaderBytes)
+            {
+                await RefuseAsync(context, 431, "RequestHeaderFieldsTooLarge", "Request Header Fields Too Large").ConfigureAwait(false);
+                return;
+            }
+
+            // Split the path as sent and decode each segment once, as API Gateway does (Kestrel's Path is decoded already).
+            var query = target.IndexOf('?', StringComparison.Ordinal);
+            var segments = (query < 0 ? target : target[..query]).Split('/', StringSplitOptions.RemoveEmptyEntries);
             foreach (var (function, route, template) in routes)
             {
                 if (route.Method == context.Request.Method && Match(template, segments) is { } parameters)
@@ -50,7 +86,7 @@ public sealed class LocalApiGateway : IAsyncDisposable
                 }
             }
 
-            await WriteAsync(context, 404, """{"message":"Not Found"}""").ConfigureAwait(false);
+            await RefuseAsync(context, 403, "MissingAuthenticationTokenException", "Missing Authentication Token").ConfigureAwait(false);
         });
         await app.StartAsync().ConfigureAwait(false);
         return new LocalApiGateway(app)
@@ -86,26 +122,57 @@ public sealed class LocalApiGateway : IAsyncDisposable
 
     private static async Task ServeAsync(LocalDeployment deployment, string function, HttpRoute route, Dictionary<string, string> parameters, HttpContext context)
     {
-        var identity = context.Request.Headers[IdentityHeader].ToString();
-        if (route.IamAuthorized && identity.Length == 0)
+        var identities = context.Request.Headers[IdentityHeader];
+        var identity = identities.Count == 1 ? identities[0] ?? "" : "";
+        if (route.IamAuthorized && identities.Count == 0)
         {
-            await WriteAsync(context, 403, """{"message":"Missing Authentication Token"}""").ConfigureAwait(false);
+            await RefuseAsync(context, 403, "MissingAuthenticationTokenException", "Missing Authentication Token").ConfigureAwait(false);
             return;
         }
 
-        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        var body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+        if (route.IamAuthorized && (identities.Count > 1 || identity.Length == 0 || identity.Any(char.IsControl)))
+        {
+            // Two signatures, or one that cannot be read, are a bad signature: refused, never merged into "a, b".
+            await RefuseAsync(context, 403, "InvalidSignatureException", "The request signature we calculated does not match the signature you provided.").ConfigureAwait(false);
+            return;
+        }
+
+        if (context.Request.ContentLength > MaxPayloadBytes)
+        {
+            await RefuseAsync(context, 413, "RequestTooLarge", $"HTTP content length exceeded {MaxPayloadBytes} bytes.").ConfigureAwait(false);
+            return;
+        }
+
+        byte[] bytes;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            bytes = buffer.ToArray();
+        }
+        catch (BadHttpRequestException)
+        {
+            await RefuseAsync(context, 413, "RequestTooLarge", $"HTTP content length exceeded {MaxPayloadBytes} bytes.").ConfigureAwait(false);
+            return;
+        }
+
+        // Text as text; bytes that are not UTF-8 as base64, as API Gateway passes a binary media type, so the function
+        // sees exactly what was sent.
+        var isText = System.Text.Unicode.Utf8.IsValid(bytes);
+        var body = isText ? Encoding.UTF8.GetString(bytes) : Convert.ToBase64String(bytes);
         var request = new APIGatewayProxyRequest
         {
             Resource = route.Path,
             Path = context.Request.Path,
             HttpMethod = context.Request.Method,
-            Headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.Ordinal),
+            // A repeated header or query parameter: its last value in the single-value map, all of them in the multi-value one.
+            Headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.Count == 0 ? "" : h.Value[^1] ?? "", StringComparer.Ordinal),
             MultiValueHeaders = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.Select(v => v ?? "").ToList(), StringComparer.Ordinal),
-            QueryStringParameters = context.Request.Query.Count == 0 ? null : context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal),
+            QueryStringParameters = context.Request.Query.Count == 0 ? null : context.Request.Query.ToDictionary(q => q.Key, q => q.Value.Count == 0 ? "" : q.Value[^1] ?? "", StringComparer.Ordinal),
             MultiValueQueryStringParameters = context.Request.Query.Count == 0 ? null : context.Request.Query.ToDictionary(q => q.Key, q => q.Value.Select(v => v ?? "").ToList(), StringComparer.Ordinal),
             PathParameters = parameters.Count == 0 ? null : parameters,
             Body = body.Length == 0 ? null : body,
+            IsBase64Encoded = !isText,
             RequestContext = new APIGatewayProxyRequest.ProxyRequestContext
             {
                 RequestId = Guid.NewGuid().ToString(),
@@ -133,9 +200,19 @@ public sealed class LocalApiGateway : IAsyncDisposable
             // a malformed response is answered as API Gateway answers it
         }
 
-        if (response is null)
+        byte[]? content = null;
+        try
         {
-            await WriteAsync(context, 502, """{"message":"Internal server error"}""").ConfigureAwait(false);
+            content = response?.Body is { } text ? response.IsBase64Encoded ? Convert.FromBase64String(text) : Encoding.UTF8.GetBytes(text) : null;
+        }
+        catch (FormatException)
+        {
+            response = null; // a body marked base64 that is not: API Gateway answers that as a malformed response
+        }
+
+        if (response is null || response.StatusCode is < 100 or > 599)
+        {
+            await RefuseAsync(context, 502, null, "Internal server error").ConfigureAwait(false);
             return;
         }
 
@@ -145,17 +222,22 @@ public sealed class LocalApiGateway : IAsyncDisposable
             context.Response.Headers[name] = value;
         }
 
-        if (response.Body is { } text)
+        if (content is not null)
         {
-            var bytes = response.IsBase64Encoded ? Convert.FromBase64String(text) : Encoding.UTF8.GetBytes(text);
-            await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+            await context.Response.Body.WriteAsync(content, context.RequestAborted).ConfigureAwait(false);
         }
     }
 
-    private static async Task WriteAsync(HttpContext context, int status, string json)
+    /// <summary>An answer of API Gateway's own, in its shape: <c>{"message":…}</c>, and the error type in <c>x-amzn-ErrorType</c>.</summary>
+    private static async Task RefuseAsync(HttpContext context, int status, string? errorType, string message)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(json).ConfigureAwait(false);
+        if (errorType is not null)
+        {
+            context.Response.Headers["x-amzn-ErrorType"] = errorType;
+        }
+
+        await context.Response.WriteAsync($"{{\"message\":\"{JsonEncodedText.Encode(message)}\"}}").ConfigureAwait(false);
     }
 }

@@ -24,7 +24,11 @@ public static class InvoiceValidator
         var errors = new List<FieldError>();
 
         var email = input.PayerEmail?.Trim();
-        if (string.IsNullOrEmpty(email))
+        if (TextRules.Check("payerEmail", input.PayerEmail) is { } payerEmailText)
+        {
+            errors.Add(payerEmailText);
+        }
+        else if (string.IsNullOrEmpty(email))
         {
             errors.Add(Required("payerEmail"));
         }
@@ -34,13 +38,21 @@ public static class InvoiceValidator
         }
 
         var issuerEmail = string.IsNullOrWhiteSpace(input.IssuerEmail) ? null : input.IssuerEmail.Trim();
-        if (issuerEmail is not null && (issuerEmail.Length > MaxEmailLength || !LooksLikeEmail(issuerEmail)))
+        if (TextRules.Check("issuerEmail", input.IssuerEmail) is { } issuerEmailText)
+        {
+            errors.Add(issuerEmailText);
+        }
+        else if (issuerEmail is not null && (issuerEmail.Length > MaxEmailLength || !LooksLikeEmail(issuerEmail)))
         {
             errors.Add(new FieldError("issuerEmail", "invalid_format", "Must be an email address such as accounts@example.com."));
         }
 
         var description = input.Description?.Trim();
-        if (string.IsNullOrEmpty(description))
+        if (TextRules.Check("description", input.Description, freeText: true) is { } descriptionText)
+        {
+            errors.Add(descriptionText);
+        }
+        else if (string.IsNullOrEmpty(description))
         {
             errors.Add(Required("description"));
         }
@@ -50,7 +62,12 @@ public static class InvoiceValidator
         }
 
         var currency = input.Currency?.Trim().ToUpperInvariant();
-        if (string.IsNullOrEmpty(currency))
+        if (TextRules.Check("currency", input.Currency) is { } currencyText)
+        {
+            errors.Add(currencyText);
+            currency = null;
+        }
+        else if (string.IsNullOrEmpty(currency))
         {
             errors.Add(Required("currency"));
         }
@@ -126,12 +143,12 @@ public static class InvoiceValidator
         return (new InvoiceDetails(email!, description!, input.Amount!.Value, currency!, dueDate, lineItems, attachment, issuerEmail), status);
     }
 
-    /// <summary>A key under the owner's prefix, naming a file: no empty or dot segments, no control characters.</summary>
+    /// <summary>A key under the owner's prefix, naming a file: no empty or dot segments, no control or format characters.</summary>
     private static bool IsOwnUpload(string key, string ownerId) =>
         key.StartsWith(AttachmentPrefix(ownerId), StringComparison.Ordinal)
         && key[AttachmentPrefix(ownerId).Length..].Split('/') is var segments
         && segments.All(segment => segment.Length > 0 && segment is not "." and not "..")
-        && !key.Any(char.IsControl);
+        && !TextRules.HasHiddenCharacters(key);
 
     private static List<LineItem> ValidateLineItems(IReadOnlyList<LineItemInput>? items, List<FieldError> errors)
     {
@@ -159,7 +176,11 @@ public static class InvoiceValidator
 
             var before = errors.Count;
             var description = item.Description?.Trim();
-            if (string.IsNullOrEmpty(description))
+            if (TextRules.Check($"{path}.description", item.Description, freeText: true) is { } descriptionText)
+            {
+                errors.Add(descriptionText);
+            }
+            else if (string.IsNullOrEmpty(description))
             {
                 errors.Add(Required($"{path}.description"));
             }

@@ -39,13 +39,21 @@ public sealed class StripeWebhookFunction(string signingSecret, SnsClient sns, s
         string type;
         try
         {
-            using var document = JsonDocument.Parse(payload);
-            type = document.RootElement.GetProperty("type").GetString() ?? throw new KeyNotFoundException();
+            // A Stripe event, or nothing is queued: an object with a string id and type and an object data.object.
+            using var document = JsonDocument.Parse(bytes);
+            var root = document.RootElement;
+            type = root.GetProperty("type").GetString() ?? throw new KeyNotFoundException();
+            if (root.GetProperty("id").GetString() is not { Length: > 0 } || type.Length == 0
+                || root.GetProperty("data").GetProperty("object").ValueKind != JsonValueKind.Object)
+            {
+                throw new KeyNotFoundException();
+            }
+
             payload = WithoutPayLinks(payload, type);
         }
         catch (Exception error) when (error is JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            return ApiResponses.Error(400, "malformed_json", "The body is not a Stripe event.");
+            return ApiResponses.Error(400, "malformed_json", "The body is not a Stripe event: a JSON object with a string id and type and a data.object.");
         }
 
         try
