@@ -37,8 +37,10 @@ if (results.load) {
   const l = results.load;
   rows.push(['load', `${l.invoices} invoices, ${l.paid} paid, ${l.charges} charges, ${l.doubleCharges} double, ${l.undecided} undecided, ${l.duplicateEmails} duplicate emails, ${l.throughputPerSecond}/s`]);
 }
-for (const f of results.faults) rows.push([`fault: ${f.name}`, `${f.passed ? 'passed' : 'FAILED'}: ${f.detail}`]);
-for (const [name, h] of Object.entries(results.hostile.scenarios)) rows.push([`hostile: ${name}`, `${h.cases} cases, ${h.serverErrors} server errors, ${h.writesOnRejected} writes on rejected input`]);
+for (const f of results.faults) rows.push([`fault: ${f.name}`, `${f.passed ? 'passed' : 'FAILED'}: ${f.detail.split('; HTTP answers')[0]}`]);
+for (const [name, h] of Object.entries(results.hostile.scenarios)) {
+  rows.push([`hostile: ${name}`, `${h.cases} cases, ${h.serverErrors} server errors` + (h.writesOnRejected === undefined ? '' : `, ${h.writesOnRejected} writes on rejected input`)]);
+}
 for (const [name, a] of Object.entries(results.access.scenarios)) rows.push([`access: ${name}`, `${a.checks} checks, ${a.leaks} leaks`]);
 const width = Math.max(8, ...rows.map((r) => r[0].length));
 console.log(`\nreliability (${scale}, ${results.wallSeconds} s, ${results.commit}, ${results.machine})`);
