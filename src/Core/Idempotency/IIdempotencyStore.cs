@@ -39,8 +39,8 @@ public static class IdempotencyStoreExtensions
 {
     /// <summary>
     /// Runs <paramref name="work"/> at most once per key: claims it until <paramref name="inProgressUntil"/> (the
-    /// invocation's deadline), marks it completed after success, and gives the claim back if the work throws, so a
-    /// retry runs it again. Another worker holding the claim is a
+    /// invocation's deadline), marks it completed after success (retrying that record while the claim holds), and gives
+    /// the claim back if the work throws, so a retry runs it again. Another worker holding the claim is a
     /// <see cref="RetryLaterException"/>. Returns <see cref="IdempotencyClaim.Claimed"/> when the work ran here, else why not.
     /// </summary>
     public static async Task<IdempotencyClaim> RunOnceAsync(
@@ -49,7 +49,8 @@ public static class IdempotencyStoreExtensions
         string payloadHash,
         DateTimeOffset inProgressUntil,
         Func<Task> work,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(work);
@@ -67,13 +68,37 @@ public static class IdempotencyStoreExtensions
         try
         {
             await work().ConfigureAwait(false);
-            await store.CompleteAsync(key, cancellationToken).ConfigureAwait(false);
-            return claim;
         }
         catch
         {
             await store.ReleaseAsync(key, CancellationToken.None).ConfigureAwait(false);
             throw;
+        }
+
+        // The work is done (an email sent, a charge recorded): giving the claim back now would let a retry do it
+        // twice. So the completion is retried through a brief outage of the store for as long as the claim holds; if
+        // it never lands, the claim is left to lapse at its deadline rather than released.
+        await CompleteAfterWorkAsync(store, key, inProgressUntil, time ?? TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        return claim;
+    }
+
+    /// <summary>Pause between attempts to record a completion: doubling from the first, capped at the last.</summary>
+    private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(2);
+
+    private static async Task CompleteAfterWorkAsync(IIdempotencyStore store, string key, DateTimeOffset inProgressUntil, TimeProvider time, CancellationToken cancellationToken)
+    {
+        for (var pause = FirstPause; ; pause = pause * 2 < LongestPause ? pause * 2 : LongestPause)
+        {
+            try
+            {
+                await store.CompleteAsync(key, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested && time.GetUtcNow() + pause < inProgressUntil)
+            {
+                await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 }
