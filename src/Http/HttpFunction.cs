@@ -54,7 +54,8 @@ public static class HttpFunction
 
     /// <summary>
     /// Whether <paramref name="error"/> says a service could not be reached or is overloaded (retry later: 503) rather
-    /// than that our code is wrong (500): the network failing (refused connection, reset, DNS), the SDK's own timeout
+    /// than that our code is wrong (500): the network failing (refused connection, reset, DNS, a connection cut while
+    /// the answer was read), the SDK's own timeout
     /// (a cancellation the caller did not ask for), or AWS answering 5xx or throttling. Inner exceptions count: the SDK
     /// wraps what HttpClient threw.
     /// </summary>
@@ -66,6 +67,8 @@ public static class HttpFunction
             {
                 case OperationCanceledException when !callerToken.IsCancellationRequested:
                 case HttpRequestException:
+                case HttpIOException: // the connection ended while the answer was read
+                case IOException io when io.Source is "System.Net.Sockets" or "System.Net.Http" or "System.Net.Security": // e.g. broken pipe on write
                 case SocketException:
                 case TimeoutException:
                 case AmazonServiceException service when (int)service.StatusCode >= 500 || IsThrottling(service.ErrorCode):

@@ -118,6 +118,7 @@ public sealed class HostileInputTests
         { "validation (a bug)", new AmazonDynamoDBException("key too long") { StatusCode = HttpStatusCode.BadRequest, ErrorCode = "ValidationException" }, false },
         { "condition (a bug if unhandled)", new ConditionalCheckFailedException("no") { StatusCode = HttpStatusCode.BadRequest }, false },
         { "our bug", new InvalidOperationException("oops"), false },
+        { "connection ended while reading", new HttpIOException(HttpRequestError.ResponseEnded, "The response ended prematurely."), true },
         { "our I/O bug", new IOException("disk"), false },
     };
 
