@@ -32,6 +32,7 @@ public sealed partial class StripeEmulatorServer : IAsyncDisposable
     private readonly Dictionary<string, (string Fingerprint, int Status, string Body)> _idempotent = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<FaultKind> _faults = new();
     private RandomFaults? _randomFaults;
+    private readonly ConcurrentDictionary<FaultKind, int> _faultsInjected = new();
     private readonly List<(Uri Url, string Secret)> _webhooks = [];
     private readonly Channel<JsonObject> _events = Channel.CreateUnbounded<JsonObject>();
     private readonly ConcurrentQueue<WebhookDelivery> _deliveries = new();
@@ -132,8 +133,6 @@ public sealed partial class StripeEmulatorServer : IAsyncDisposable
 
     /// <summary>Faults injected so far, by kind (queued and random alike).</summary>
     public IReadOnlyDictionary<FaultKind, int> FaultsInjected => _faultsInjected.ToDictionary(f => f.Key, f => f.Value);
-
-    private readonly ConcurrentDictionary<FaultKind, int> _faultsInjected = new();
 
     /// <summary>How long a <see cref="FaultKind.Slow"/> request waits before it is served, or a <see cref="FaultKind.LateAnswer"/> before it is answered.</summary>
     public TimeSpan SlowDelay { get; set; } = TimeSpan.FromSeconds(3);

@@ -19,6 +19,12 @@ public sealed class QueueEventSource(LocalDeployment deployment, string function
 {
     private readonly string _queueUrl = queueUrl;
     private readonly string _queueArn = deployment.Arn(new Dictionary<string, object?> { ["Ref"] = source.QueueLogicalId });
+
+    /// <summary>The queue this source reads, for a caller that delivers its messages another way (a function process).</summary>
+    public string QueueUrl => _queueUrl;
+
+    /// <summary>The queue's ARN, as the records' <c>eventSourceARN</c> names it (see <see cref="ToRecord"/>).</summary>
+    public string QueueArn => _queueArn;
     private readonly List<(string ReceiptHandle, DateTimeOffset VisibleAt)> _inFlight = [];
 
     public static async Task<QueueEventSource> CreateAsync(LocalDeployment deployment, string functionName, QueueSource source, AmazonSQSClient sqs, CancellationToken cancellationToken)

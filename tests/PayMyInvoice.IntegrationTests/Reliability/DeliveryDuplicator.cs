@@ -29,10 +29,9 @@ public sealed class DeliveryDuplicator
         var taps = new List<(string Tap, string Target)>();
         foreach (var (logicalId, properties) in deployment.Config.ResourcesOfType("AWS::SNS::Subscription").Where(s => s.Properties.GetValueOrDefault("Protocol") as string == "sqs"))
         {
-            // Endpoint: { Fn::GetAtt: [QueueLogicalId, Arn] }
-            var queueLogicalId = (string)((List<object?>)((Dictionary<string, object?>)properties["Endpoint"]!)["Fn::GetAtt"]!)[0]!;
-            var target = await deployment.QueueUrlAsync(queueLogicalId, stop);
-            var tap = (await sqs.CreateQueueAsync($"{deployment.Config.Resource(queueLogicalId).Properties["QueueName"]}-tap", stop)).QueueUrl;
+            var queueName = deployment.Arn(properties["Endpoint"]).Split(':')[^1]; // arn:aws:sqs:region:account:name
+            var target = (await sqs.GetQueueUrlAsync(queueName, stop)).QueueUrl;
+            var tap = (await sqs.CreateQueueAsync($"{queueName}-tap", stop)).QueueUrl;
             var tapArn = (await sqs.GetQueueAttributesAsync(tap, ["QueueArn"], stop)).QueueARN;
             await deployment.SubscribeLikeAsync(logicalId, tapArn, stop);
             taps.Add((tap, target));

@@ -42,7 +42,8 @@ public sealed class WorkerCrashTests(LocalServicesFixture local)
         pipeline.Stripe.SlowDelay = TimeSpan.FromSeconds(30);
         pipeline.Stripe.FailNext(1, FaultKind.LateAnswer);
         var deployment = pipeline.Deployment;
-        var queueUrl = await deployment.QueueUrlAsync(deployment.Config.Function(Function).Queues.Single().QueueLogicalId);
+        var source = pipeline.Queue(Function); // not run here: this test delivers the billing queue's messages to the process itself
+        var queueUrl = source.QueueUrl;
         using var sqs = deployment.Sqs();
         var visibility = TimeSpan.FromSeconds((await sqs.GetQueueAttributesAsync(queueUrl, ["VisibilityTimeout"])).VisibilityTimeout);
         await using var runtime = await LocalRuntimeApi.StartAsync(Function);
@@ -50,7 +51,7 @@ public sealed class WorkerCrashTests(LocalServicesFixture local)
         var first = StartWorker(deployment, runtime);
         var received = await ReceiveAsync(sqs, queueUrl, TimeSpan.FromSeconds(10));
         var killedAt = Stopwatch.StartNew();
-        var invocation = runtime.InvokeAsync(EventFor(received, deployment), deployment.FunctionTimeout(Function));
+        var invocation = runtime.InvokeAsync(EventFor(received, source, deployment), deployment.FunctionTimeout(Function));
         await WaitUntilAsync(() => pipeline.Stripe.Charges == 1, TimeSpan.FromSeconds(30));
         first.Kill(entireProcessTree: true);
         await first.WaitForExitAsync();
@@ -60,7 +61,7 @@ public sealed class WorkerCrashTests(LocalServicesFixture local)
         using var second = StartWorker(deployment, runtime);
         var redelivered = await ReceiveAsync(sqs, queueUrl, visibility * 3 + TimeSpan.FromSeconds(10));
         var redeliveredAfter = killedAt.Elapsed;
-        var answer = await runtime.InvokeAsync(EventFor(redelivered, deployment), deployment.FunctionTimeout(Function));
+        var answer = await runtime.InvokeAsync(EventFor(redelivered, source, deployment), deployment.FunctionTimeout(Function));
         var failures = JsonNode.Parse(answer.Text)?["batchItemFailures"]?.AsArray().Count ?? -1;
         if (failures == 0)
         {
@@ -98,8 +99,8 @@ public sealed class WorkerCrashTests(LocalServicesFixture local)
         throw new TimeoutException($"no message on {queueUrl} within {within.TotalSeconds:F0} s");
     }
 
-    private static byte[] EventFor(Message message, LocalDeployment deployment) => JsonSerializer.SerializeToUtf8Bytes(
-        new SQSEvent { Records = [QueueEventSource.ToRecord(message, deployment.Arn(new Dictionary<string, object?> { ["Ref"] = deployment.Config.Function(Function).Queues.Single().QueueLogicalId }), deployment.Config.Region)] },
+    private static byte[] EventFor(Message message, QueueEventSource source, LocalDeployment deployment) => JsonSerializer.SerializeToUtf8Bytes(
+        new SQSEvent { Records = [QueueEventSource.ToRecord(message, source.QueueArn, deployment.Config.Region)] },
         ContractsJsonContext.Wire.SQSEvent);
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan within)
