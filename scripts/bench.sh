@@ -51,24 +51,27 @@ for pair in api:aot workers:aot billing:r2r; do
   cp "artifacts/$name.zip" "$builds/$name-$kind.zip"
 done
 
-publish() { # publish PROJECT OUT [msbuild properties...]
+publish() { # [bootstrap=APPHOST] publish PROJECT OUT [msbuild properties...]: the apphost renamed to bootstrap when given
   local project=$1 out=$2 log; shift 2
   log=$(mktemp)
   if ! dotnet publish "$project" -c Release -r linux-x64 -p:DebugType=none -o "$builds/$out" "$@" >"$log" 2>&1; then
     cat "$log" >&2; echo "bench: publishing $project ($out) failed" >&2; exit 1
   fi
   rm -f "$log"
+  if [ -n "${bootstrap:-}" ]; then mv "$builds/$out/$bootstrap" "$builds/$out/bootstrap"; fi
   zip_dir "$builds/$out" "$builds/$out.zip"
   echo "bench: built $out"
 }
 
-# The comparisons: the managed runtime's two ways, framework-dependent as the dotnet10 runtime runs them.
-managed=(--self-contained false -p:PublishAot=false)
-publish src/Api api-jit "${managed[@]}"
-publish src/Api api-r2r "${managed[@]}" -p:PublishReadyToRun=true
-publish src/Workers workers-jit "${managed[@]}"
-publish src/Workers workers-r2r "${managed[@]}" -p:PublishReadyToRun=true
-publish src/Billing billing-jit "${managed[@]}"
+# The comparisons: plain JIT, framework-dependent as the managed dotnet10 runtime runs it, and ReadyToRun built as
+# scripts/package.sh builds billing.zip (self-contained composite, the apphost as bootstrap).
+jit=(--self-contained false -p:PublishAot=false)
+r2r=(--self-contained true -p:PublishAot=false -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true)
+publish src/Api api-jit "${jit[@]}"
+bootstrap=PayMyInvoice.Api publish src/Api api-r2r "${r2r[@]}"
+publish src/Workers workers-jit "${jit[@]}"
+bootstrap=PayMyInvoice.Workers publish src/Workers workers-r2r "${r2r[@]}"
+publish src/Billing billing-jit "${jit[@]}"
 
 # The floors, published as the deployables are (Native AOT, linux-x64).
 publish bench/Floors/HelloAot hello-aot -p:PublishAot=true

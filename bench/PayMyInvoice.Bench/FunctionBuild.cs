@@ -3,13 +3,14 @@ using PayMyInvoice.Local.Serverless;
 namespace PayMyInvoice.Bench;
 
 /// <summary>
-/// One way a function ships: <c>aot</c> (the Native AOT <c>bootstrap</c>), <c>r2r</c> or <c>jit</c> (the managed
-/// runtime running the assembly with or without ReadyToRun code), from a directory <c>scripts/bench.sh</c> prepared.
+/// One way a function ships: <c>aot</c> (the Native AOT <c>bootstrap</c>), <c>r2r</c> (the runtime and the app as one
+/// self-contained composite ReadyToRun image, its apphost the <c>bootstrap</c>) or <c>jit</c> (the managed dotnet10
+/// runtime running the assembly, no ReadyToRun code of ours), from a directory <c>scripts/bench.sh</c> prepared.
 /// </summary>
 public sealed record FunctionBuild(string Function, string Build, string Directory, string Deployable, long ZipBytes, bool Packaged)
 {
-    /// <summary>What the runtime starts: the bootstrap itself, or <c>dotnet exec</c> on the assembly as the dotnet10 runtime does.</summary>
-    public (string FileName, string[] Arguments) Command => Build == "aot"
+    /// <summary>What the runtime starts: a <c>bootstrap</c> as provided.al2023 does, or <c>dotnet exec</c> on the assembly as the dotnet10 runtime does.</summary>
+    public (string FileName, string[] Arguments) Command => File.Exists(Path.Combine(Directory, "bootstrap"))
         ? (Path.Combine(Directory, "bootstrap"), [])
         : ("dotnet", ["exec", Path.Combine(Directory, $"PayMyInvoice.{AssemblyOf(Deployable)}.dll")]);
 
@@ -26,8 +27,8 @@ public sealed record FunctionBuild(string Function, string Build, string Directo
 
 /// <summary>
 /// Every build the benchmark runs, from serverless.yml: each function as it is packaged (AOT, or ReadyToRun for the
-/// managed ones), the managed functions also as plain JIT, and <c>getInvoice</c> and <c>invoiceStream</c> also as JIT
-/// and ReadyToRun for comparison with their AOT build.
+/// Stripe.net ones, whose deployable has no AOT build), those also as plain JIT, and <c>getInvoice</c> and
+/// <c>invoiceStream</c> also as JIT and ReadyToRun for comparison with their AOT build.
 /// </summary>
 public static class BuildCatalog
 {
@@ -43,7 +44,7 @@ public static class BuildCatalog
             var function = config.Function(name);
             var deployable = Path.GetFileNameWithoutExtension(function.Artifact
                 ?? throw new InvalidDataException($"serverless.yml: {name} has no package.artifact"));
-            var kinds = function.Runtime.StartsWith("dotnet", StringComparison.Ordinal)
+            var kinds = !System.IO.Directory.Exists(Path.Combine(builds, $"{deployable}-aot"))
                 ? new[] { ("r2r", true), ("jit", false) }
                 : ManagedComparisons.Contains(name) ? new[] { ("aot", true), ("r2r", false), ("jit", false) } : [("aot", true)];
             foreach (var (kind, packaged) in kinds)

@@ -44,11 +44,13 @@ public sealed class BrokenCopyTests
     }
 
     [Fact]
-    public async Task An_artifact_without_the_functions_handler_is_caught()
+    public async Task An_artifact_without_what_the_runtime_starts_is_caught()
     {
-        var problems = await PackageBrokenCopyAsync("serverless.yml", "artifact: artifacts/billing.zip", "artifact: artifacts/workers.zip", c => c.MissingHandlers());
-        Assert.Equal(["BillingWorkerLambdaFunction", "PayCheckoutLambdaFunction", "ReconcilePaymentsLambdaFunction"], problems.Select(p => p.Split(' ')[0]).Order(StringComparer.Ordinal));
-        Assert.All(problems, p => Assert.Contains("(dotnet10) has no PayMyInvoice.Billing.dll", p, StringComparison.Ordinal));
+        // The managed runtime runs `dotnet exec <handler>.dll`; the zips hold a bootstrap for provided.al2023 instead.
+        var problems = await PackageBrokenCopyAsync("serverless.yml", "  runtime: provided.al2023\n", "  runtime: dotnet10\n", c => c.MissingHandlers());
+        Assert.Equal(18, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("BillingWorkerLambdaFunction (dotnet10) has no bootstrap.dll", StringComparison.Ordinal));
+        Assert.All(problems, p => Assert.Contains("(dotnet10) has no bootstrap.dll with its runtimeconfig", p, StringComparison.Ordinal));
     }
 
     /// <summary>

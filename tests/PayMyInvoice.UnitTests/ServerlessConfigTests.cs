@@ -17,7 +17,7 @@ public sealed class ServerlessConfigTests
         var getInvoice = config.Function("getInvoice");
         var billingWorker = config.Function("billingWorker");
         Assert.Equal(("provided.al2023", 256, "x86_64", "artifacts/api.zip"), (getInvoice.Runtime, getInvoice.MemorySize, getInvoice.Architecture, getInvoice.Artifact));
-        Assert.Equal(("dotnet10", "artifacts/billing.zip"), (billingWorker.Runtime, billingWorker.Artifact));
+        Assert.Equal(("provided.al2023", "artifacts/billing.zip"), (billingWorker.Runtime, billingWorker.Artifact));
         Assert.All(config.FunctionNames, name => Assert.NotNull(config.Function(name).Artifact));
     }
 

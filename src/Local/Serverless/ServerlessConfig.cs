@@ -340,7 +340,10 @@ public sealed record ServerlessFunction(
     IReadOnlyList<QueueSource> Queues,
     IReadOnlyList<ScheduleSource>? Schedules = null)
 {
-    /// <summary><c>provided.al2023</c> (a Native AOT <c>bootstrap</c>) or <c>dotnet10</c> (the managed runtime).</summary>
+    /// <summary>
+    /// <c>provided.al2023</c> (a <c>bootstrap</c>: Native AOT, or the billing deployable's self-contained ReadyToRun
+    /// apphost) or a managed runtime such as <c>dotnet10</c>.
+    /// </summary>
     public string Runtime { get; init; } = "";
 
     public string Architecture { get; init; } = "x86_64";

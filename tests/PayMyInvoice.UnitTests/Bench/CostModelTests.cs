@@ -68,7 +68,7 @@ public sealed class CostModelTests
     {
         var config = Real();
         var worker = config.Function("billingWorker");
-        Assert.Equal((256, "dotnet10", "x86_64"), (worker.MemorySize, worker.Runtime, worker.Architecture));
+        Assert.Equal((256, "provided.al2023", "x86_64"), (worker.MemorySize, worker.Runtime, worker.Architecture));
         var warmUp = Assert.Single(config.WarmUp("billingWorker"));
         Assert.Equal(("default", "${param:warmup}", false), (warmUp.Warmer, warmUp.EnabledExpression, warmUp.Enabled)); // dev turns it off
         Assert.True(ServerlessConfig.Load(Path.Combine(RepositoryRoot.Find(), "serverless.yml"), new Dictionary<string, string> { ["stage"] = "prod" }).WarmUp("billingWorker")[0].Enabled);
