@@ -50,7 +50,7 @@ check_glibc() {
 }
 
 publish_aot() { # publish_aot PROJECT NAME
-  local project=$1 name=$2 out=artifacts/$2 log warnings glibc
+  local project=$1 name=$2 out=artifacts/$2 log warnings
   log=$(mktemp)
   if ! dotnet publish "src/$project" -c Release -r linux-x64 -p:PublishAot=true -o "$out/publish" >"$log" 2>&1; then
     cat "$log" >&2; echo "package: publishing $project failed" >&2; exit 1
