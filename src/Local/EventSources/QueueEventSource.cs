@@ -17,15 +17,13 @@ namespace PayMyInvoice.Local.EventSources;
 /// </summary>
 public sealed class QueueEventSource(LocalDeployment deployment, string functionName, QueueSource source, AmazonSQSClient sqs, string queueUrl)
 {
-    private readonly string _queueUrl = queueUrl;
-    private readonly string _queueArn = deployment.Arn(new Dictionary<string, object?> { ["Ref"] = source.QueueLogicalId });
+    private readonly List<(string ReceiptHandle, DateTimeOffset VisibleAt)> _inFlight = [];
 
     /// <summary>The queue this source reads, for a caller that delivers its messages another way (a function process).</summary>
-    public string QueueUrl => _queueUrl;
+    public string QueueUrl { get; } = queueUrl;
 
     /// <summary>The queue's ARN, as the records' <c>eventSourceARN</c> names it (see <see cref="ToRecord"/>).</summary>
-    public string QueueArn => _queueArn;
-    private readonly List<(string ReceiptHandle, DateTimeOffset VisibleAt)> _inFlight = [];
+    public string QueueArn { get; } = deployment.Arn(new Dictionary<string, object?> { ["Ref"] = source.QueueLogicalId });
 
     public static async Task<QueueEventSource> CreateAsync(LocalDeployment deployment, string functionName, QueueSource source, AmazonSQSClient sqs, CancellationToken cancellationToken)
     {
@@ -112,7 +110,7 @@ public sealed class QueueEventSource(LocalDeployment deployment, string function
     {
         var response = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest
         {
-            QueueUrl = _queueUrl,
+            QueueUrl = QueueUrl,
             MaxNumberOfMessages = Math.Min(source.BatchSize, 10),
             WaitTimeSeconds = 0,
             MessageSystemAttributeNames = ["All"],
@@ -125,7 +123,7 @@ public sealed class QueueEventSource(LocalDeployment deployment, string function
             return (0, 0);
         }
 
-        var records = messages.Select(m => ToRecord(m, _queueArn, deployment.Config.Region)).ToList();
+        var records = messages.Select(m => ToRecord(m, QueueArn, deployment.Config.Region)).ToList();
         var failed = await DeliverAsync(records, cancellationToken).ConfigureAwait(false);
         foreach (var message in messages)
         {
@@ -139,7 +137,7 @@ public sealed class QueueEventSource(LocalDeployment deployment, string function
             }
             else
             {
-                await sqs.DeleteMessageAsync(_queueUrl, message.ReceiptHandle, cancellationToken).ConfigureAwait(false);
+                await sqs.DeleteMessageAsync(QueueUrl, message.ReceiptHandle, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -170,7 +168,7 @@ public sealed class QueueEventSource(LocalDeployment deployment, string function
         {
             try
             {
-                await sqs.ChangeMessageVisibilityAsync(_queueUrl, receiptHandle, 0, cancellationToken).ConfigureAwait(false);
+                await sqs.ChangeMessageVisibilityAsync(QueueUrl, receiptHandle, 0, cancellationToken).ConfigureAwait(false);
             }
             catch (AmazonSQSException)
             {
