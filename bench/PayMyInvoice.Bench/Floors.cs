@@ -7,14 +7,20 @@ namespace PayMyInvoice.Bench;
 
 /// <summary>
 /// What no function can beat, measured the same way in the same run: the smallest Lambda runtime loop in Native AOT
-/// C# and in Node.js (answering <c>{}</c>), and a bare Native AOT loop of DynamoDB GetItem calls (no Lambda at all).
+/// C# and in Node.js (answering <c>{}</c>), that loop doing one DynamoDB GetItem per call (getInvoice's read and
+/// nothing of ours around it), and a bare Native AOT loop of GetItem calls (no Lambda at all).
 /// </summary>
 public static class Floors
 {
     private static readonly byte[] HelloEvent = Encoding.UTF8.GetBytes("{}");
 
-    public static IReadOnlyList<BenchSubject> Subjects(string repositoryRoot, string builds, IReadOnlyDictionary<string, string> extra)
+    /// <summary>The seeded invoice that <c>getInvoice</c>'s mock reads.</summary>
+    private const string GetInvoiceKey = """{"userId":{"S":"us-east-1:7d3f0a52-6a7e-4d8e-9b1c-2f4e8a9c0b11"},"invoiceId":{"S":"inv_019a2f3c4d5e7f808a9b0c1d2e3f4a5b"}}""";
+
+    /// <param name="deployment">The stage whose seeded invoice the GetItem floor reads, with getInvoice's settings.</param>
+    public static IReadOnlyList<BenchSubject> Subjects(string repositoryRoot, string builds, LocalDeployment deployment, IReadOnlyDictionary<string, string> extra)
     {
+        ArgumentNullException.ThrowIfNull(deployment);
         ArgumentNullException.ThrowIfNull(extra);
         var variables = new Dictionary<string, string>(extra, StringComparer.Ordinal)
         {
@@ -24,10 +30,20 @@ public static class Floors
         };
         var aot = Path.Combine(builds, "hello-aot");
         var node = Path.Combine(repositoryRoot, "bench", "Floors", "hello.mjs");
+        var getItem = Path.Combine(builds, "getitem-aot");
+        var getItemVariables = new Dictionary<string, string>(deployment.FunctionVariables("getInvoice"), StringComparer.Ordinal);
+        foreach (var (name, value) in extra)
+        {
+            getItemVariables[name] = value;
+        }
+
+        getItemVariables["AWS_LAMBDA_FUNCTION_NAME"] = "getitem";
         return
         [
             new BenchSubject("hello", "aot", (Path.Combine(aot, "HelloAot"), []), variables, () => HelloEvent, TimeSpan.FromSeconds(10), new FileInfo(aot + ".zip").Length),
             new BenchSubject("hello", "node", ("node", [node]), variables, () => HelloEvent, TimeSpan.FromSeconds(10), new FileInfo(node).Length),
+            new BenchSubject("getitem", "aot", (Path.Combine(getItem, "GetItemLoop"), ["--lambda", "--table", deployment.TableName("InvoicesTable"), "--key", GetInvoiceKey]),
+                getItemVariables, () => HelloEvent, TimeSpan.FromSeconds(10), new FileInfo(getItem + ".zip").Length),
         ];
     }
 
@@ -38,9 +54,8 @@ public static class Floors
     public static async Task<Quantiles> BareGetItemAsync(string builds, LocalDeployment deployment, int count)
     {
         ArgumentNullException.ThrowIfNull(deployment);
-        var key = """{"userId":{"S":"us-east-1:7d3f0a52-6a7e-4d8e-9b1c-2f4e8a9c0b11"},"invoiceId":{"S":"inv_019a2f3c4d5e7f808a9b0c1d2e3f4a5b"}}""";
         var start = new ProcessStartInfo(Path.Combine(builds, "getitem-aot", "GetItemLoop"),
-            ["--table", deployment.TableName("InvoicesTable"), "--key", key, "--count", count.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+            ["--table", deployment.TableName("InvoicesTable"), "--key", GetInvoiceKey, "--count", count.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,

@@ -49,7 +49,7 @@ Dictionary<string, string> WithExtra(Dictionary<string, string> variables)
     return variables;
 }
 var subjects = functionBuilds.Select(b => SubjectFor(deployment, b)).ToList();
-var floors = Floors.Subjects(root, builds, extra);
+var floors = Floors.Subjects(root, builds, deployment, extra);
 Progress($"{subjects.Count} function builds and {floors.Count} floors; {plan}");
 
 var cold = await Measurements.ColdAsync([.. subjects, .. floors], plan.ColdRuns, Progress).ConfigureAwait(false);
@@ -78,7 +78,8 @@ foreach (var group in functionBuilds.GroupBy(b => b.Function))
 
 foreach (var floor in floors)
 {
-    warm[floor] = await Measurements.WarmAsync(floor, plan.WarmInvocations, floor.Build is "node" ? 0 : plan.Pings).ConfigureAwait(false);
+    // Warm-up pings measure our host; only the AOT hello floor is compared with them.
+    warm[floor] = await Measurements.WarmAsync(floor, plan.WarmInvocations, floor is { Function: "hello", Build: "aot" } ? plan.Pings : 0).ConfigureAwait(false);
     Progress($"warm: {floor.Label} p50 {Stats.Percentile(warm[floor].DurationsMs, 50):0.000} ms");
 }
 
@@ -95,7 +96,7 @@ if (only is null)
 
 FunctionResult Row(BenchSubject subject, bool packaged, int memory) => Report.Row(subject, packaged, memory, cold[subject], warm[subject]);
 var functionRows = functionBuilds.Select((b, i) => Row(subjects[i], b.Packaged, deployment.Config.Function(b.Function).MemorySize)).ToList();
-var floorRows = floors.Select(f => Row(f, packaged: false, memory: 128)).ToList();
+var floorRows = floors.Select(f => Row(f, packaged: false, memory: int.Parse(f.Variables["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], System.Globalization.CultureInfo.InvariantCulture))).ToList();
 var results = Report.Assemble(root, quick, deployment.Config, functionRows, floorRows, bareGetItem, throughput);
 await Report.WriteAsync(output, results, plan).ConfigureAwait(false);
 Console.WriteLine(Report.Markdown(results, plan));

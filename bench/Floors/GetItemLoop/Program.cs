@@ -3,24 +3,29 @@ using System.Globalization;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using PayMyInvoice.Bench.Floors;
 using PayMyInvoice.Infrastructure.Aws;
 using PayMyInvoice.Infrastructure.DynamoDb;
 
-// A floor for the benchmark: N sequential GetItem calls from a Native AOT binary, with the client the functions use
-// (DynamoDbClients.FromSettings over the process environment: AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION,
-// AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY). Prints one JSON line: {"count","p50Us","p90Us","p99Us","meanUs"}.
+// Floors for the benchmark, with the client the functions use (DynamoDbClients.FromSettings over the process
+// environment: AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), from a Native AOT binary:
+// - N sequential GetItem calls, no Lambda; prints one JSON line: {"count","p50Us","p90Us","p99Us","meanUs"}.
 //   GetItemLoop --table NAME --key '{"userId":{"S":"u"},"invoiceId":{"S":"i"}}' [--count 1000] [--warmup 50]
-const string Usage = """usage: GetItemLoop --table NAME --key '{"attr":{"S":"value"},...}' [--count 1000] [--warmup 50]""";
+// - with --lambda, the hello floor's runtime loop doing one GetItem per call: what a function that only reads one
+//   item costs (cold start, memory), with none of our handler, logging or JSON.
+const string Usage = """usage: GetItemLoop [--lambda] --table NAME --key '{"attr":{"S":"value"},...}' [--count 1000] [--warmup 50]""";
 
 string? table = null;
 string? keyJson = null;
 var count = 1000;
 var warmup = 50;
+var lambda = false;
 for (var i = 0; i < args.Length; i++)
 {
     var value = i + 1 < args.Length ? args[i + 1] : null;
     switch (args[i])
     {
+        case "--lambda": lambda = true; break;
         case "--table" when value is not null: table = value; i++; break;
         case "--key" when value is not null: keyJson = value; i++; break;
         case "--count" when int.TryParse(value, CultureInfo.InvariantCulture, out count) && count > 0: i++; break;
@@ -49,6 +54,17 @@ catch (Exception error) when (error is JsonException or FormatException or Inval
 }
 
 using var dynamo = DynamoDbClients.FromSettings(new AwsSettings(Environment.GetEnvironmentVariable));
+if (lambda)
+{
+    return await RuntimeLoop.RunAsync(async cancellationToken =>
+    {
+        // A missing item would be a cheaper call than getInvoice's: fail the environment rather than time it.
+        if ((await dynamo.GetItemAsync(new GetItemRequest { TableName = table, Key = key }, cancellationToken).ConfigureAwait(false)).Item is not { Count: > 0 })
+        {
+            throw new InvalidOperationException($"GetItemLoop: no item in {table} for {keyJson}");
+        }
+    }).ConfigureAwait(false);
+}
 
 // Untimed: the first calls pay for connection setup, the SDK's lazy initialisation and signing caches.
 for (var i = 0; i < warmup; i++)
