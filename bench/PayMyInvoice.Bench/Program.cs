@@ -33,7 +33,7 @@ async Task<LocalDeployment> DeployAsync(string stage)
     return deployment;
 }
 
-// One stage for the cold runs (the mocks' seeded data); fresh ones below for the warm calls and the throughput pipeline.
+// serverless.yml as deployed (memory sizes, timeouts); fresh stages below for the cold and warm runs and the throughput pipeline.
 var deployment = await DeployAsync("bench").ConfigureAwait(false);
 var functionBuilds = BuildCatalog.Load(deployment.Config, builds, only).ToList();
 (string, string[]) Wrapped((string FileName, string[] Arguments) command) => wrap is null ? command : (wrap[0], [.. wrap[1..], command.FileName, .. command.Arguments]);
@@ -48,8 +48,16 @@ Dictionary<string, string> WithExtra(Dictionary<string, string> variables)
 
     return variables;
 }
-var subjects = functionBuilds.Select(b => SubjectFor(deployment, b)).ToList();
-var floors = Floors.Subjects(root, builds, deployment, extra);
+// Each function's cold starts on a stage of its own (and the floors on theirs): deleteInvoice's mock deletes the seeded
+// invoice that getInvoice's mock and the getitem floor read.
+var coldStages = new Dictionary<string, LocalDeployment>(StringComparer.Ordinal);
+foreach (var name in functionBuilds.Select(b => b.Function).Distinct())
+{
+    coldStages[name] = await DeployAsync($"cold{coldStages.Count + 1}").ConfigureAwait(false);
+}
+
+var subjects = functionBuilds.Select(b => SubjectFor(coldStages[b.Function], b)).ToList();
+var floors = Floors.Subjects(root, builds, await DeployAsync("floors").ConfigureAwait(false), extra);
 Progress($"{subjects.Count} function builds and {floors.Count} floors; {plan}");
 
 var cold = await Measurements.ColdAsync([.. subjects, .. floors], plan.ColdRuns, Progress).ConfigureAwait(false);
