@@ -18,25 +18,21 @@ public static class Floors
     private const string GetInvoiceKey = """{"userId":{"S":"us-east-1:7d3f0a52-6a7e-4d8e-9b1c-2f4e8a9c0b11"},"invoiceId":{"S":"inv_019a2f3c4d5e7f808a9b0c1d2e3f4a5b"}}""";
 
     /// <param name="deployment">The stage whose seeded invoice the GetItem floor reads, with getInvoice's settings.</param>
-    public static IReadOnlyList<BenchSubject> Subjects(string repositoryRoot, string builds, LocalDeployment deployment, IReadOnlyDictionary<string, string> extra)
+    /// <param name="withExtra">Lays the bench's <c>--env</c> variables over a subject's own.</param>
+    public static IReadOnlyList<BenchSubject> Subjects(string repositoryRoot, string builds, LocalDeployment deployment, Func<Dictionary<string, string>, Dictionary<string, string>> withExtra)
     {
         ArgumentNullException.ThrowIfNull(deployment);
-        ArgumentNullException.ThrowIfNull(extra);
-        var variables = new Dictionary<string, string>(extra, StringComparer.Ordinal)
+        ArgumentNullException.ThrowIfNull(withExtra);
+        var variables = withExtra(new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["AWS_LAMBDA_FUNCTION_NAME"] = "hello",
             ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "128",
             ["AWS_REGION"] = "us-east-1",
-        };
+        });
         var aot = Path.Combine(builds, "hello-aot");
         var node = Path.Combine(repositoryRoot, "bench", "Floors", "hello.mjs");
         var getItem = Path.Combine(builds, "getitem-aot");
-        var getItemVariables = new Dictionary<string, string>(deployment.FunctionVariables("getInvoice"), StringComparer.Ordinal);
-        foreach (var (name, value) in extra)
-        {
-            getItemVariables[name] = value;
-        }
-
+        var getItemVariables = withExtra(deployment.FunctionVariables("getInvoice"));
         getItemVariables["AWS_LAMBDA_FUNCTION_NAME"] = "getitem";
         return
         [

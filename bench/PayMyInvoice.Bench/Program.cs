@@ -33,9 +33,9 @@ async Task<LocalDeployment> DeployAsync(string stage)
     return deployment;
 }
 
-// serverless.yml as deployed (memory sizes, timeouts); fresh stages below for the cold and warm runs and the throughput pipeline.
-var deployment = await DeployAsync("bench").ConfigureAwait(false);
-var functionBuilds = BuildCatalog.Load(deployment.Config, builds, only).ToList();
+// serverless.yml as deployed (memory sizes, timeouts), read only; fresh stages below for the cold and warm runs and the throughput pipeline.
+var config = ServerlessConfig.Load(Path.Combine(root, "serverless.yml"), new Dictionary<string, string> { ["stage"] = "bench" });
+var functionBuilds = BuildCatalog.Load(config, builds, only).ToList();
 (string, string[]) Wrapped((string FileName, string[] Arguments) command) => wrap is null ? command : (wrap[0], [.. wrap[1..], command.FileName, .. command.Arguments]);
 BenchSubject SubjectFor(LocalDeployment on, FunctionBuild build) => new(
     build.Function, build.Build, Wrapped(build.Command), WithExtra(on.FunctionVariables(build.Function)), () => events.For(build.Function), on.Config.Function(build.Function).Timeout, build.ZipBytes);
@@ -57,7 +57,7 @@ foreach (var name in functionBuilds.Select(b => b.Function).Distinct())
 }
 
 var subjects = functionBuilds.Select(b => SubjectFor(coldStages[b.Function], b)).ToList();
-var floors = Floors.Subjects(root, builds, await DeployAsync("floors").ConfigureAwait(false), extra);
+var floors = Floors.Subjects(root, builds, await DeployAsync("floors").ConfigureAwait(false), WithExtra);
 Progress($"{subjects.Count} function builds and {floors.Count} floors; {plan}");
 
 var cold = await Measurements.ColdAsync([.. subjects, .. floors], plan.ColdRuns, Progress).ConfigureAwait(false);
@@ -103,9 +103,9 @@ if (only is null)
 }
 
 FunctionResult Row(BenchSubject subject, bool packaged, int memory) => Report.Row(subject, packaged, memory, cold[subject], warm[subject]);
-var functionRows = functionBuilds.Select((b, i) => Row(subjects[i], b.Packaged, deployment.Config.Function(b.Function).MemorySize)).ToList();
+var functionRows = functionBuilds.Select((b, i) => Row(subjects[i], b.Packaged, config.Function(b.Function).MemorySize)).ToList();
 var floorRows = floors.Select(f => Row(f, packaged: false, memory: int.Parse(f.Variables["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], System.Globalization.CultureInfo.InvariantCulture))).ToList();
-var results = Report.Assemble(root, quick, deployment.Config, functionRows, floorRows, bareGetItem, throughput);
+var results = Report.Assemble(root, quick, config, functionRows, floorRows, bareGetItem, throughput);
 await Report.WriteAsync(output, results, plan).ConfigureAwait(false);
 Console.WriteLine(Report.Markdown(results, plan));
 Progress($"wrote {Path.Combine(output, "results.json")} and results.md");
