@@ -25,16 +25,16 @@ await using var services = await LocalServices.StartAsync().ConfigureAwait(false
 await using var stripe = await StripeEmulatorServer.StartAsync().ConfigureAwait(false);
 var events = new BenchEvents(root);
 
+ServerlessConfig ConfigFor(string stage) => ServerlessConfig.Load(Path.Combine(root, "serverless.yml"), new Dictionary<string, string> { ["stage"] = stage });
 async Task<LocalDeployment> DeployAsync(string stage)
 {
-    var config = ServerlessConfig.Load(Path.Combine(root, "serverless.yml"), new Dictionary<string, string> { ["stage"] = stage });
-    var deployment = new LocalDeployment(config, services.Endpoints with { Stripe = stripe.BaseUrl }, root);
+    var deployment = new LocalDeployment(ConfigFor(stage), services.Endpoints with { Stripe = stripe.BaseUrl }, root);
     await deployment.ProvisionAsync(CancellationToken.None).ConfigureAwait(false);
     return deployment;
 }
 
 // serverless.yml as deployed (memory sizes, timeouts), read only; fresh stages below for the cold and warm runs and the throughput pipeline.
-var config = ServerlessConfig.Load(Path.Combine(root, "serverless.yml"), new Dictionary<string, string> { ["stage"] = "bench" });
+var config = ConfigFor("bench");
 var functionBuilds = BuildCatalog.Load(config, builds, only).ToList();
 (string, string[]) Wrapped((string FileName, string[] Arguments) command) => wrap is null ? command : (wrap[0], [.. wrap[1..], command.FileName, .. command.Arguments]);
 BenchSubject SubjectFor(LocalDeployment on, FunctionBuild build) => new(
