@@ -27,6 +27,9 @@ public sealed class CuttableLink : IAsyncDisposable
     /// <summary>Connections refused or reset while cut.</summary>
     public int Refused { get; private set; }
 
+    /// <summary>Connections forwarded to the target.</summary>
+    public int Forwarded { get; private set; }
+
     public static CuttableLink Start(Uri target)
     {
         var link = new CuttableLink(target);
@@ -81,6 +84,7 @@ public sealed class CuttableLink : IAsyncDisposable
                 continue;
             }
 
+            Forwarded++;
             _ = ForwardAsync(client);
         }
     }
