@@ -94,7 +94,7 @@ public sealed class SmtpMailer(Uri server, MailboxAddress from, string? username
             }
             catch (Exception) when (!cancellationToken.IsCancellationRequested)
             {
-                Drop(); // closed by the server, or idle too long: connect again below
+                // closed by the server, or idle too long: dropped and replaced below
             }
         }
 
